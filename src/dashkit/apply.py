@@ -1,0 +1,150 @@
+"""Execute a Plan: dependencies first, deletes dependants first, on a bounded pool. Returns outcomes; never prints."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import DashkitError, GrafanaError, ResponseLost
+from .kinds.base import ResourceKind, SyncContext
+from .model import ResourceRef
+from .normalize import pretty_json
+from .plan import Action, Change, Plan
+
+LOST_WRITE_ATTEMPTS = 4
+
+
+@dataclass
+class Outcome:
+    change: Change
+    status: str  # "applied", "failed" or "skipped"
+    error: DashkitError | None = None
+    backup: Path | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "applied"
+
+    def to_json(self) -> dict:
+        out = {**self.change.to_json(), "status": self.status}
+        if self.error is not None:
+            out["error"] = self.error.message
+        if self.backup is not None:
+            out["backup"] = str(self.backup)
+        return out
+
+
+class Backups:
+    """Saves live JSON under .dashkit/backups/<env>/<run timestamp>/<kind>/<uid>.json before it is overwritten."""
+
+    def __init__(self, root: Path, env: str) -> None:
+        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+        self.folder = root / ".dashkit" / "backups" / env / stamp
+
+    def save(self, kind: ResourceKind, change: Change) -> Path | None:
+        if change.live is None:
+            return None
+        path = self.folder / change.ref.kind / f"{change.ref.uid}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(pretty_json(kind.backup_document(change.live)), encoding="utf-8")
+        return path
+
+
+def apply_plan(
+    plan: Plan,
+    kinds: dict[str, ResourceKind],
+    ctx: SyncContext,
+    backups: Backups,
+    on_progress: Callable[[Outcome, int, int], None] | None = None,
+) -> list[Outcome]:
+    changes = plan.pending
+    prereqs = _prerequisites(changes)
+    outcomes: dict[ResourceRef, Outcome] = {}
+    running: dict[Future, Change] = {}
+    waiting = list(changes)
+    total = len(changes)
+
+    def record(outcome: Outcome) -> None:
+        outcomes[outcome.change.ref] = outcome
+        if on_progress is not None:
+            on_progress(outcome, len(outcomes), total)
+
+    while waiting or running:
+        still_waiting = []
+        for change in waiting:
+            needs = prereqs[change.ref]
+            failed = [ref for ref in needs if ref in outcomes and not outcomes[ref].ok]
+            if failed:
+                record(Outcome(change, "skipped", DashkitError(f"not attempted: {failed[0]} failed")))
+            elif all(ref in outcomes for ref in needs):
+                running[ctx.pool.submit(_apply_one, kinds[change.ref.kind], change, ctx, backups)] = change
+            else:
+                still_waiting.append(change)
+        waiting = still_waiting
+        if not running:
+            if waiting:  # unreachable with a well-formed plan; never spin
+                for change in waiting:
+                    record(Outcome(change, "skipped", DashkitError("not attempted: dependency cycle")))
+                waiting = []
+            continue
+        done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+        for future in done:
+            running.pop(future)
+            record(future.result())
+    return [outcomes[c.ref] for c in changes]
+
+
+def _prerequisites(changes: list[Change]) -> dict[ResourceRef, set[ResourceRef]]:
+    """Writes wait for the writes of what they depend on; deletes wait for every write and for the deletes
+    of whatever depends on them."""
+    writes = {c.ref for c in changes if c.action is not Action.DELETE}
+    deletes = {c.ref: c for c in changes if c.action is Action.DELETE}
+    needs: dict[ResourceRef, set[ResourceRef]] = {}
+    for change in changes:
+        if change.action is Action.DELETE:
+            dependants = {ref for ref, d in deletes.items() if change.ref in (d.live.depends if d.live else ())}
+            needs[change.ref] = set(writes) | dependants
+        else:
+            deps = change.desired.depends if change.desired else ()
+            needs[change.ref] = {ref for ref in deps if ref in writes}
+    return needs
+
+
+def _apply_one(kind: ResourceKind, change: Change, ctx: SyncContext, backups: Backups) -> Outcome:
+    backup = None
+    try:
+        if change.action in (Action.UPDATE, Action.DELETE):
+            backup = backups.save(kind, change)
+        _write_verified(kind, change, ctx)
+    except DashkitError as exc:
+        return Outcome(change, "failed", exc, backup)
+    except OSError as exc:
+        return Outcome(change, "failed", DashkitError(f"cannot write backup: {exc}"), backup)
+    return Outcome(change, "applied", None, backup)
+
+
+def _write_verified(kind: ResourceKind, change: Change, ctx: SyncContext) -> None:
+    """Do the write; when its answer was lost, re-read and only write again if it did not land."""
+    last: GrafanaError | None = None
+    for _ in range(LOST_WRITE_ATTEMPTS):
+        try:
+            if change.action is Action.CREATE:
+                kind.create(change.desired, ctx)
+            elif change.action is Action.UPDATE:
+                kind.update(change.desired, change.live, ctx)
+            else:
+                kind.delete(change.live, ctx)
+            return
+        except ResponseLost as exc:
+            last = exc
+        current = kind.fetch_one(change.ref, ctx)
+        if change.action is Action.DELETE:
+            if current is None:
+                return
+        elif kind.matches(change.desired, current):
+            return
+    assert last is not None
+    raise last

@@ -1,0 +1,75 @@
+"""Definitions -> [Resource] (deterministic uids and panel ids), and `dashkit build` output files."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import Settings
+from .errors import DefinitionError
+from .kinds.base import BuildContext, all_kinds
+from .loader import Definition, load_definitions
+from .model import Resource, ResourceRef
+
+
+@dataclass
+class Project:
+    settings: Settings
+    resources: list[Resource]
+
+    def by_kind(self, kind: str) -> list[Resource]:
+        return [r for r in self.resources if r.kind == kind]
+
+
+def load_project(settings: Settings) -> Project:
+    definitions = load_definitions(settings.root)
+    return Project(settings=settings, resources=build_resources(definitions, settings))
+
+
+def build_resources(definitions: list[Definition], settings: Settings) -> list[Resource]:
+    ctx = BuildContext(root=settings.root, owner=settings.owner)
+    kinds = all_kinds()
+    collected: list[Resource] = []
+    for definition in definitions:
+        for kind in kinds:
+            collected.extend(kind.collect(definition, ctx))
+    for kind in kinds:
+        collected.extend(kind.derive(collected, ctx))
+    by_ref: dict[ResourceRef, Resource] = {}
+    for resource in collected:
+        other = by_ref.get(resource.ref)
+        if other is not None:
+            raise DefinitionError(
+                resource.source,
+                f"{resource.kind} uid '{resource.uid}' ('{resource.title}') is also defined in {other.source} "
+                f"('{other.title}')",
+                hint="give one of them another uid or title",
+            )
+        by_ref[resource.ref] = resource
+    for kind in kinds:
+        for resource in collected:
+            if resource.kind == kind.name:
+                kind.finalize(resource, by_ref, ctx)
+    order = {kind.name: i for i, kind in enumerate(kinds)}
+    return sorted(collected, key=lambda r: (order[r.kind], r.path, r.uid))
+
+
+def write_build(project: Project, out: Path) -> list[Path]:
+    """Write every resource's document under `out`, replacing what an earlier build wrote there."""
+    kinds = {kind.name: kind for kind in all_kinds()}
+    files: dict[Path, str] = {}
+    for resource in project.resources:
+        kind = kinds[resource.kind]
+        rel = kind.build_path(resource)
+        if rel is None:
+            continue
+        files[out / rel] = kind.build_text(resource)
+    for top in sorted({p.relative_to(out).parts[0] for p in files}):
+        target = out / top
+        if target.is_dir():
+            shutil.rmtree(target)
+    for path in sorted(files):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(files[path], encoding="utf-8")
+    return sorted(files)

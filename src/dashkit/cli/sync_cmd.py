@@ -1,0 +1,120 @@
+"""`dashkit diff` and `dashkit sync`: one planner; diff stops at the plan, sync confirms and applies it."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..errors import ConfigError, ExitCode, PartialSync
+from .main import App
+
+PROGRESS_THRESHOLD = 20  # show progress when a run has more changes than this
+
+
+def _options(f):
+    f = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+                     help="Output format.")(f)
+    f = click.option("--force", is_flag=True,
+                     help="Overwrite resources changed in Grafana since dashkit wrote them, or owned by another "
+                          "project (backups are kept).")(f)
+    f = click.option("--prune", is_flag=True,
+                     help="Delete resources this project created that are no longer defined.")(f)
+    f = click.option("--env", "env_name", required=True, help="Environment from dashkit.yaml.")(f)
+    return f
+
+
+def _prepare(app: App, env_name: str, prune: bool, force: bool):
+    from ..build import load_project
+    from ..sync import connect, plan_sync
+
+    settings = app.settings()
+    project = load_project(settings)
+    env = settings.environment(env_name)
+    app.console.add_secrets(*env.credentials().secrets)
+    conn = connect(settings, env_name, log=app.console.debug if app.verbose else None)
+    try:
+        plan = plan_sync(project, conn, prune=prune, force=force)
+    except BaseException:
+        conn.close()
+        raise
+    return project, conn, plan
+
+
+@click.command()
+@_options
+@click.option("--exit-code", is_flag=True, help="Exit 1 when there are changes (for CI gates).")
+@click.pass_obj
+@click.pass_context
+def diff(ctx: click.Context, app: App, env_name: str, prune: bool, force: bool, fmt: str, exit_code: bool) -> None:
+    """Show the plan sync would apply, Terraform-style; never writes."""
+    from ..report import plan_json, plan_text
+
+    _, conn, plan = _prepare(app, env_name, prune, force)
+    conn.close()
+    if fmt == "json":
+        app.console.print(plan_json(plan))
+    else:
+        app.console.print(plan_text(plan, app.console.style))
+    if exit_code and plan.has_changes:
+        ctx.exit(ExitCode.CHANGES)
+
+
+@click.command()
+@_options
+@click.option("--dry-run", is_flag=True, help="Show the plan and stop; never writes.")
+@click.option("-y", "--yes", is_flag=True, help="Apply without asking for confirmation.")
+@click.pass_obj
+@click.pass_context
+def sync(ctx: click.Context, app: App, env_name: str, prune: bool, force: bool, fmt: str, dry_run: bool,
+         yes: bool) -> None:
+    """Plan, confirm (skipped with --yes), and apply only what changed."""
+    from ..report import outcomes_json, outcomes_text, plan_json, plan_text
+    from ..sync import apply_sync
+
+    console = app.console
+    project, conn, plan = _prepare(app, env_name, prune, force)
+    with conn:
+        text_out = fmt == "text"
+        if text_out:
+            console.print(plan_text(plan, console.style, verb="dry run: sync would" if dry_run else "sync will"))
+        if dry_run or not plan.pending:
+            if fmt == "json":
+                console.print(plan_json(plan))
+            if plan.blocked and not dry_run:
+                raise PartialSync(f"{len(plan.blocked)} resource(s) drifted or not owned by this project were left "
+                                  "alone", hint="review the drift above; sync --force overwrites it")
+            return
+        if not yes:
+            if not (sys.stdin.isatty() and console.interactive):
+                raise ConfigError("sync needs confirmation but there is no terminal to ask on",
+                                  hint="pass --yes to apply without asking, or --dry-run to only look")
+            if not console.confirm(f"Apply {len(plan.pending)} change(s) to {plan.env}?"):
+                console.print("Nothing applied.")
+                ctx.exit(ExitCode.OK)
+        outcomes = apply_sync(plan, project, conn, on_progress=_progress(console, len(plan.pending)))
+    if text_out:
+        console.print(outcomes_text(outcomes, console.style))
+    else:
+        console.print(outcomes_json(plan, outcomes))
+    if not all(o.ok for o in outcomes):
+        raise PartialSync("sync applied only part of its plan (see above)",
+                          hint="fix the cause and run sync again: it picks up where this run stopped")
+    if plan.blocked:
+        raise PartialSync(f"{len(plan.blocked)} resource(s) drifted or not owned by this project were left alone",
+                          hint="review the drift above; sync --force overwrites it (backups are kept)")
+
+
+def _progress(console, total: int):
+    if total <= PROGRESS_THRESHOLD:
+        return None
+    step = max(1, total // 10)
+    interactive = console.interactive
+
+    def report(outcome, done: int, of: int) -> None:
+        if interactive:
+            console.print(f"\r  applying {done}/{of}", err=True, nl=done == of)
+        elif done % step == 0 or done == of:
+            console.print(f"  applied {done}/{of}", err=True)
+
+    return report

@@ -1,0 +1,279 @@
+"""dashkit.yaml -> frozen Settings and Environment; secrets are read from env vars only when an environment is used."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import ConfigError
+
+CONFIG_FILE = "dashkit.yaml"
+_OWNER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
+_ENV_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+_ENV_VAR_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+_TOP_KEYS = {"owner", "environments", "defaults"}
+_ENV_KEYS = {
+    "url", "token_env", "basic_auth", "org_id", "datasources", "verify_tls", "ca_cert",
+    "timeout", "concurrency", "disable_provenance",
+}
+_DEFAULT_KEYS = {"timeout", "concurrency"}
+
+
+@dataclass(frozen=True)
+class DatasourceRef:
+    """How an environment finds the datasource behind a logical name: by uid, or by name through the API."""
+
+    logical: str
+    uid: str | None = None
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """Resolved secrets. repr() never shows them."""
+
+    token: str | None = None
+    user: str | None = None
+    password: str | None = None
+
+    def __repr__(self) -> str:
+        kind = "token" if self.token else "basic" if self.user else "none"
+        return f"Credentials(<{kind}>)"
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        return tuple(s for s in (self.token, self.password) if s)
+
+
+@dataclass(frozen=True)
+class Environment:
+    name: str
+    url: str
+    token_env: str | None = None
+    user_env: str | None = None
+    password_env: str | None = None
+    org_id: int | None = None
+    datasources: Mapping[str, DatasourceRef] = field(default_factory=dict)
+    verify_tls: bool | str = True
+    timeout: float = 30.0
+    concurrency: int = 8
+    disable_provenance: bool = False
+
+    def credentials(self, environ: Mapping[str, str] | None = None) -> Credentials:
+        """Read the secrets from the env vars the config names; a missing one is a ConfigError naming the key."""
+        environ = os.environ if environ is None else environ
+        key = f"environments.{self.name}"
+        if self.token_env:
+            token = environ.get(self.token_env, "")
+            if not token.strip():
+                raise ConfigError(
+                    f"environment variable {self.token_env} ({key}.token_env) is not set",
+                    hint=f"export {self.token_env}=<service account token> before running dashkit",
+                )
+            return Credentials(token=token.strip())
+        if self.user_env:
+            user = environ.get(self.user_env, "")
+            password = environ.get(self.password_env or "", "")
+            for var, sub, value in ((self.user_env, "user_env", user), (self.password_env, "password_env", password)):
+                if not value:
+                    raise ConfigError(
+                        f"environment variable {var} ({key}.basic_auth.{sub}) is not set",
+                        hint=f"export {var}=... before running dashkit",
+                    )
+            return Credentials(user=user, password=password)
+        return Credentials()
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path
+    owner: str
+    environments: Mapping[str, Environment]
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / CONFIG_FILE
+
+    def environment(self, name: str) -> Environment:
+        try:
+            return self.environments[name]
+        except KeyError:
+            known = ", ".join(sorted(self.environments)) or "none"
+            raise ConfigError(
+                f"unknown environment '{name}' (defined in {CONFIG_FILE}: {known})",
+                hint=f"add it under 'environments:' in {self.config_path}",
+            ) from None
+
+
+def find_project_root(start: Path) -> Path:
+    """The nearest folder upwards from `start` holding dashkit.yaml."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_FILE).is_file():
+            return folder
+    raise ConfigError(
+        f"no {CONFIG_FILE} found in {start} or any folder above it",
+        hint="run dashkit inside a dashkit project, or pass --project DIR",
+    )
+
+
+def load_settings(root: Path) -> Settings:
+    path = root / CONFIG_FILE
+    import yaml
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path} does not exist", hint="create it, or pass --project DIR") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise ConfigError(f"{path}{where}: {problem}", hint="fix the YAML syntax") from None
+    return parse_settings(data, root)
+
+
+def parse_settings(data: object, root: Path) -> Settings:
+    where = CONFIG_FILE
+    mapping = _mapping(data, "the top level", where)
+    _no_unknown(mapping, _TOP_KEYS, "", where)
+    owner = mapping.get("owner")
+    if not isinstance(owner, str) or not _OWNER_RE.match(owner):
+        raise ConfigError(
+            f"{where}: key 'owner' must be a name of 1-40 letters, digits, '.', '_' or '-' (got {owner!r})",
+            hint="owner marks what dashkit created, e.g. owner: platform-observability",
+        )
+    defaults = _mapping(mapping.get("defaults", {}), "defaults", where)
+    _no_unknown(defaults, _DEFAULT_KEYS, "defaults.", where)
+    envs_raw = _mapping(mapping.get("environments"), "environments", where)
+    if not envs_raw:
+        raise ConfigError(f"{where}: key 'environments' must define at least one environment")
+    envs = {}
+    for name, raw in envs_raw.items():
+        if not isinstance(name, str) or not _ENV_NAME_RE.match(name):
+            raise ConfigError(f"{where}: environment name {name!r} must be letters, digits, '-' or '_'")
+        envs[name] = _parse_environment(name, raw, defaults, where)
+    return Settings(root=root, owner=owner, environments=envs)
+
+
+def _parse_environment(name: str, raw: object, defaults: Mapping, where: str) -> Environment:
+    key = f"environments.{name}"
+    env = _mapping(raw, key, where)
+    _no_unknown(env, _ENV_KEYS, f"{key}.", where)
+    url = env.get("url")
+    if not isinstance(url, str) or not re.match(r"^https?://[^\s/]+", url):
+        raise ConfigError(
+            f"{where}: key '{key}.url' must be an http(s) URL",
+            hint="e.g. url: https://grafana.example.com",
+        )
+    token_env = env.get("token_env")
+    user_env = password_env = None
+    if token_env is not None:
+        _env_var_name(token_env, f"{key}.token_env", where)
+    if "basic_auth" in env:
+        if token_env is not None:
+            raise ConfigError(f"{where}: '{key}' sets both token_env and basic_auth; keep one")
+        basic = _mapping(env["basic_auth"], f"{key}.basic_auth", where)
+        _no_unknown(basic, {"user_env", "password_env"}, f"{key}.basic_auth.", where)
+        user_env = _env_var_name(basic.get("user_env"), f"{key}.basic_auth.user_env", where)
+        password_env = _env_var_name(basic.get("password_env"), f"{key}.basic_auth.password_env", where)
+    org_id = env.get("org_id")
+    if org_id is not None and (not isinstance(org_id, int) or isinstance(org_id, bool) or org_id < 1):
+        raise ConfigError(f"{where}: key '{key}.org_id' must be a positive integer (got {org_id!r})")
+    verify: bool | str = True
+    if "verify_tls" in env:
+        if not isinstance(env["verify_tls"], bool):
+            raise ConfigError(f"{where}: key '{key}.verify_tls' must be true or false")
+        verify = env["verify_tls"]
+    if "ca_cert" in env:
+        if not isinstance(env["ca_cert"], str):
+            raise ConfigError(f"{where}: key '{key}.ca_cert' must be a file path")
+        verify = env["ca_cert"]
+    timeout = _positive_number(env.get("timeout", defaults.get("timeout", 30)), f"{key}.timeout", where)
+    concurrency = env.get("concurrency", defaults.get("concurrency", 8))
+    if not isinstance(concurrency, int) or isinstance(concurrency, bool) or not 1 <= concurrency <= 64:
+        raise ConfigError(f"{where}: key '{key}.concurrency' must be an integer from 1 to 64")
+    disable_provenance = env.get("disable_provenance", False)
+    if not isinstance(disable_provenance, bool):
+        raise ConfigError(f"{where}: key '{key}.disable_provenance' must be true or false")
+    return Environment(
+        name=name,
+        url=url.rstrip("/"),
+        token_env=token_env,
+        user_env=user_env,
+        password_env=password_env,
+        org_id=org_id,
+        datasources=_parse_datasources(env.get("datasources", {}), f"{key}.datasources", where),
+        verify_tls=verify,
+        timeout=timeout,
+        concurrency=concurrency,
+        disable_provenance=disable_provenance,
+    )
+
+
+def _parse_datasources(raw: object, key: str, where: str) -> dict[str, DatasourceRef]:
+    entries = _mapping(raw, key, where)
+    out = {}
+    for logical, spec in entries.items():
+        sub = f"{key}.{logical}"
+        if not isinstance(logical, str) or not re.match(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", logical):
+            raise ConfigError(f"{where}: datasource name {logical!r} in '{key}' must be letters, digits, '.', '_', '-'")
+        if isinstance(spec, str):
+            spec = {"uid": spec}
+        spec = _mapping(spec, sub, where)
+        _no_unknown(spec, {"uid", "name"}, f"{sub}.", where)
+        uid, name = spec.get("uid"), spec.get("name")
+        if (uid is None) == (name is None) or not isinstance(uid or name, str):
+            raise ConfigError(
+                f"{where}: key '{sub}' must give exactly one of uid or name",
+                hint=f"e.g. {logical}: {{uid: my-datasource-uid}} or {logical}: {{name: My Datasource}}",
+            )
+        out[logical] = DatasourceRef(logical=logical, uid=uid, name=name)
+    return out
+
+
+def _mapping(value: object, key: str, where: str) -> dict:
+    if value is None:
+        raise ConfigError(f"{where}: key '{key}' is missing" if key != "the top level" else f"{where} is empty")
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: key '{key}' must be a mapping (got {type(value).__name__})")
+    return value
+
+
+def _no_unknown(mapping: Mapping, allowed: set[str], prefix: str, where: str) -> None:
+    for k in mapping:
+        if k not in allowed:
+            raise ConfigError(
+                f"{where}: unknown key '{prefix}{k}'",
+                hint="allowed here: " + ", ".join(sorted(allowed)),
+            )
+
+
+def _env_var_name(value: object, key: str, where: str) -> str:
+    if isinstance(value, str) and _looks_like_secret(value):
+        raise ConfigError(
+            f"{where}: key '{key}' looks like a token, not the name of an environment variable",
+            hint="never put secrets in dashkit.yaml: revoke that token, put the new one in an env var and name it here",
+        )
+    if not isinstance(value, str) or not _ENV_VAR_RE.match(value):
+        raise ConfigError(
+            f"{where}: key '{key}' must be the NAME of an environment variable (got {value!r})",
+            hint="dashkit.yaml never holds secrets; put the token in an env var and name it here",
+        )
+    return value
+
+
+def _looks_like_secret(value: str) -> bool:
+    return value.startswith(("glsa_", "glc_", "eyJ")) or len(value) > 64
+
+
+def _positive_number(value: object, key: str, where: str) -> float:
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
+        raise ConfigError(f"{where}: key '{key}' must be a positive number of seconds")
+    return float(value)

@@ -1,0 +1,131 @@
+"""Logical datasource names: how definitions spell them, and how diff/sync resolve them per environment.
+
+In code a datasource is written by logical name with an '@' prefix, which no real Grafana uid can contain:
+`"datasource": "@prometheus"` or `"datasource": {"uid": "@prometheus"}` (and `"datasourceUid": "@prometheus"`
+in alert queries). `dashkit.datasource("prometheus")` returns the object form. References through a dashboard
+variable (`$datasource`, `${datasource}`) and Grafana's pseudo datasources are left as they are.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .errors import ConfigError, NotFound
+
+if TYPE_CHECKING:
+    from .client import GrafanaClient
+    from .config import Environment
+    from .model import Resource
+
+PREFIX = "@"
+_NAME_RE = re.compile(r"^@([A-Za-z0-9][A-Za-z0-9_.-]*)$")
+
+
+def datasource(name: str) -> dict[str, str]:
+    """A reference to the datasource an environment maps `name` to (see dashkit.yaml `datasources`)."""
+    if not re.match(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", name or ""):
+        raise ValueError(f"datasource name {name!r} must be letters, digits, '.', '_' or '-'")
+    return {"uid": PREFIX + name}
+
+
+def logical_name(value: Any) -> str | None:
+    """The logical name a datasource reference spells, or None for a concrete or variable reference."""
+    if isinstance(value, dict):
+        value = value.get("uid")
+    if isinstance(value, str):
+        match = _NAME_RE.match(value)
+        if match:
+            return match.group(1)
+    return None
+
+
+def used_names(body: Any) -> set[str]:
+    names: set[str] = set()
+    _walk(body, lambda value: names.add(value) if value else None)
+    return names
+
+
+@dataclass(frozen=True)
+class ResolvedDatasource:
+    uid: str
+    type: str
+    name: str
+
+
+def substitute(body: Any, resolved: dict[str, ResolvedDatasource]) -> Any:
+    """A copy of body with every logical reference replaced by the concrete one."""
+    if isinstance(body, dict):
+        out = {}
+        for key, value in body.items():
+            name = logical_name(value) if key in ("datasource", "datasourceUid") else None
+            if name is not None and name in resolved:
+                ds = resolved[name]
+                if key == "datasourceUid":
+                    out[key] = ds.uid
+                elif isinstance(value, dict):
+                    out[key] = {**value, "uid": ds.uid, "type": ds.type}
+                else:
+                    out[key] = {"type": ds.type, "uid": ds.uid}
+            else:
+                out[key] = substitute(value, resolved)
+        return out
+    if isinstance(body, list):
+        return [substitute(item, resolved) for item in body]
+    return body
+
+
+def resolve(
+    resources: Iterable[Resource], env: Environment, client: GrafanaClient
+) -> dict[str, ResolvedDatasource]:
+    """Look up every logical name the resources use; any that does not resolve fails before any write."""
+    users: dict[str, list[str]] = {}
+    for resource in resources:
+        for name in used_names(resource.body):
+            users.setdefault(name, []).append(resource.source or resource.label)
+    missing = sorted(n for n in users if n not in env.datasources)
+    if missing:
+        name = missing[0]
+        where = ", ".join(sorted(set(users[name]))[:3])
+        raise ConfigError(
+            f"datasource '@{name}' (used in {where}) is not mapped for environment '{env.name}'"
+            + (f"; also unmapped: {', '.join('@' + n for n in missing[1:])}" if len(missing) > 1 else ""),
+            hint=f"add it to dashkit.yaml under environments.{env.name}.datasources, "
+            f"e.g. {name}: {{uid: <datasource uid>}} or {name}: {{name: <datasource name>}}",
+        )
+    resolved: dict[str, ResolvedDatasource] = {}
+    for name in sorted(users):
+        ref = env.datasources[name]
+        key = f"environments.{env.name}.datasources.{name}"
+        from .client import quote_segment
+
+        path = f"/api/datasources/uid/{quote_segment(ref.uid)}" if ref.uid else (
+            f"/api/datasources/name/{quote_segment(ref.name or '')}")
+        try:
+            data = client.get(path).data
+        except NotFound:
+            spelled = f"uid '{ref.uid}'" if ref.uid else f"name '{ref.name}'"
+            raise ConfigError(
+                f"{key}: Grafana at {client.base_url} has no datasource with {spelled}",
+                hint="check the datasource exists in that Grafana (Connections > Data sources) and fix dashkit.yaml",
+            ) from None
+        if not isinstance(data, dict) or not data.get("uid"):
+            raise ConfigError(f"{key}: Grafana returned no datasource uid for it")
+        resolved[name] = ResolvedDatasource(uid=data["uid"], type=str(data.get("type", "")), name=str(data.get("name")))
+    return resolved
+
+
+def _walk(body: Any, visit) -> None:
+    if isinstance(body, dict):
+        for key, value in body.items():
+            if key in ("datasource", "datasourceUid"):
+                name = logical_name(value)
+                if name is not None:
+                    visit(name)
+                    continue
+            _walk(value, visit)
+    elif isinstance(body, list):
+        for item in body:
+            _walk(item, visit)

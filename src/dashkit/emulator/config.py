@@ -1,0 +1,105 @@
+"""EmulatorConfig, its defaults (orgs, users, datasource seed) and the datasource seed-file loader."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from dashkit.emulator.faults import FAULT_KINDS, FaultPlan, parse_fault_spec
+from dashkit.emulator.profile import parse_version
+
+DEFAULT_ORGS: dict[int, str] = {1: "Main Org.", 2: "Second Org."}
+
+DEFAULT_DATASOURCES: list[dict[str, Any]] = [
+    {
+        "uid": "prom-local",
+        "name": "Prometheus",
+        "type": "prometheus",
+        "isDefault": True,
+        "url": "http://localhost:9090",
+    },
+    {"uid": "loki-local", "name": "Loki", "type": "loki", "url": "http://localhost:3100"},
+    {"uid": "tempo-local", "name": "Tempo", "type": "tempo", "url": "http://localhost:3200"},
+]
+
+
+def default_users() -> dict[str, dict[str, Any]]:
+    return {
+        "admin": {"password": "admin", "role": "Admin", "orgs": [1, 2]},
+        "viewer": {"password": "viewer", "role": "Viewer", "orgs": [1]},
+    }
+
+
+@dataclass
+class EmulatorConfig:
+    """Everything an `Emulator` needs; every field has a sensible default.
+
+    `tokens` maps a bearer token to `{"login", "name", "role", "org_id"}` (all optional: defaults
+    `sa-<org>-dashkit`, `dashkit`, `Admin`, 1). `users` maps a basic-auth login to
+    `{"password", "role", "orgs"}`. `datasources=None` seeds Prometheus/Loki/Tempo in org 1; a list
+    replaces that seed (an item may carry `orgId`).
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 3000
+    data: str | os.PathLike[str] | None = None
+    tokens: dict[str, dict[str, Any]] = field(default_factory=dict)
+    users: dict[str, dict[str, Any]] = field(default_factory=default_users)
+    orgs: dict[int, str] = field(default_factory=lambda: dict(DEFAULT_ORGS))
+    datasources: list[dict[str, Any]] | None = None
+    latency_ms: float = 0.0
+    fault_rate: float = 0.0
+    fault_kinds: tuple[str, ...] = FAULT_KINDS
+    retry_after: int = 1
+    fault_seed: int | None = None
+    grafana_version: str = "11.6.0"
+    verbose: bool = False
+
+    def __post_init__(self) -> None:
+        parse_version(self.grafana_version)
+        self.fault_kinds = parse_fault_spec(self.fault_kinds)
+        self.fault_plan()
+        if self.latency_ms < 0:
+            raise ValueError(f"latency_ms must not be negative, got {self.latency_ms}")
+
+    def fault_plan(self) -> FaultPlan:
+        return FaultPlan(
+            rate=float(self.fault_rate),
+            kinds=self.fault_kinds,
+            retry_after=int(self.retry_after),
+            seed=self.fault_seed,
+        )
+
+    def seed_datasources(self) -> list[dict[str, Any]]:
+        return [dict(ds) for ds in (DEFAULT_DATASOURCES if self.datasources is None else self.datasources)]
+
+
+def load_datasources(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
+    """Read a datasource seed from YAML or JSON: a list, or Grafana's provisioning `{datasources: [...]}`."""
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ValueError(f"cannot read datasource file {file}: {exc.strerror or exc}") from exc
+    try:
+        loaded = json.loads(text) if file.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (ValueError, yaml.YAMLError) as exc:
+        raise ValueError(f"{file}: not valid {'JSON' if file.suffix.lower() == '.json' else 'YAML'}: {exc}") from exc
+    if isinstance(loaded, dict) and "datasources" in loaded:
+        loaded = loaded["datasources"]
+    if not isinstance(loaded, list):
+        raise ValueError(f"{file}: expected a list of datasources (or a 'datasources:' key)")
+    result: list[dict[str, Any]] = []
+    for index, item in enumerate(loaded):
+        if not isinstance(item, dict):
+            raise ValueError(f"{file}: datasource #{index + 1} is not a mapping")
+        for key in ("name", "type"):
+            if not isinstance(item.get(key), str) or not item[key]:
+                raise ValueError(f"{file}: datasource #{index + 1} needs a '{key}'")
+        result.append(dict(item))
+    return result

@@ -1,0 +1,82 @@
+"""HTTP replies and the error body shapes Grafana's API uses (grafana-api.md §1)."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+JSON = "application/json"
+JSON_UTF8 = "application/json; charset=UTF-8"
+
+
+@dataclass
+class Reply:
+    """One HTTP answer: a JSON-able `body` (or raw bytes) with its status and headers."""
+
+    status: int = 200
+    body: Any = None
+    content_type: str = JSON
+    headers: dict[str, str] = field(default_factory=dict)
+    pretty: bool = False
+
+    def payload(self) -> bytes:
+        if isinstance(self.body, bytes):
+            return self.body
+        if self.pretty:
+            return json.dumps(self.body, indent=2, ensure_ascii=False).encode()
+        return json.dumps(self.body, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+class ApiError(Exception):
+    """Raised by a handler to answer with an error reply."""
+
+    def __init__(self, reply: Reply) -> None:
+        super().__init__(f"{reply.status} {reply.body!r}")
+        self.reply = reply
+
+
+def ok(body: Any, status: int = 200) -> Reply:
+    return Reply(status=status, body=body)
+
+
+def message_error(status: int, message: str, *, trace: bool = False) -> ApiError:
+    """Shape 1: `{"message"}`, plus `traceID` when Grafana attached an internal error."""
+    body: dict[str, Any] = {"message": message}
+    if trace:
+        body["traceID"] = ""
+    return ApiError(Reply(status, body))
+
+
+def status_error(status: int, message: str, status_code: str) -> ApiError:
+    """Shape 2: a dashboard/folder error carrying a `status` code such as `version-mismatch`."""
+    return ApiError(Reply(status, {"message": message, "status": status_code}))
+
+
+def errutil_error(status: int, message_id: str, message: str, extra: dict[str, Any] | None = None) -> ApiError:
+    """Shape 3: an errutil public error."""
+    body: dict[str, Any] = {"message": message, "messageId": message_id, "statusCode": status}
+    if extra:
+        body["extra"] = extra
+    body["traceID"] = ""
+    return ApiError(Reply(status, body))
+
+
+def access_denied(needed: tuple[str, ...]) -> ApiError:
+    """Shape 4: the RBAC middleware's 403."""
+    wanted = needed[0] if len(needed) == 1 else "any of " + ", ".join(needed)
+    body = {
+        "title": "Access denied",
+        "message": f"You'll need additional permissions to perform this action. Permissions needed: {wanted}",
+        "accessErrorId": "ACE" + "".join(secrets.choice("0123456789") for _ in range(10)),
+    }
+    return ApiError(Reply(403, body, content_type=JSON_UTF8))
+
+
+def bad_request_data() -> ApiError:
+    return message_error(400, "bad request data")
+
+
+def not_found_route() -> Reply:
+    return Reply(404, {"message": "Not found"})

@@ -1,0 +1,224 @@
+"""The HTTP side: a threading HTTP/1.1 keep-alive server, request dispatch (auth, org, RBAC, latency, faults)."""
+
+from __future__ import annotations
+
+import socket
+import sys
+import threading
+import time
+import traceback
+from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from dashkit.emulator.auth import authorize, select_org
+from dashkit.emulator.faults import DROP, DROP_AFTER, fault_reply
+from dashkit.emulator.replies import ApiError, Reply, not_found_route
+from dashkit.emulator.routing import Request, Route, Router
+from dashkit.emulator.runtime import Runtime
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+CONTROL_PREFIX = "/__emulator/"
+MAX_BODY = 64 * 1024 * 1024
+
+
+_date_cache: tuple[int, str] = (0, "")
+
+
+def _http_date() -> str:
+    """The `Date` header value, formatted once per second."""
+    global _date_cache
+    now = int(time.time())
+    if _date_cache[0] != now:
+        _date_cache = (now, formatdate(now, usegmt=True))
+    return _date_cache[1]
+
+
+class EmulatorHTTPServer(ThreadingHTTPServer):
+    """ThreadingHTTPServer that knows its runtime and router, and can cut open keep-alive connections."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+
+    def __init__(self, address: tuple[str, int], runtime: Runtime, router: Router) -> None:
+        self.runtime = runtime
+        self.router = router
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        super().__init__(address, EmulatorRequestHandler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._connections_lock:
+            self._connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._connections_lock:
+            self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        with self._connections_lock:
+            connections = list(self._connections)
+        for conn in connections:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        error = sys.exc_info()[1]
+        if isinstance(error, OSError | ValueError):  # client went away, or we cut the connection on stop
+            return
+        super().handle_error(request, client_address)
+
+
+class EmulatorRequestHandler(BaseHTTPRequestHandler):
+    """One connection; serves requests until the client closes it (HTTP/1.1 keep-alive)."""
+
+    server: EmulatorHTTPServer
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # as Go's net/http: no ~40 ms delayed-ACK stall per kept-alive reply
+    server_version = "dashkit-emulator"
+    sys_version = ""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: `_log` writes one line per request when verbose."""
+
+    def do_GET(self) -> None:
+        self._dispatch()
+
+    do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_GET
+
+    def _dispatch(self) -> None:
+        started = time.perf_counter()
+        method = self.command
+        split = urlsplit(self.path)
+        path = split.path
+        body = self._read_body()
+        if body is None:
+            self.close_connection = True
+            self._send(Reply(400, {"message": "bad request framing"}), method, path, started)
+            return
+        runtime = self.server.runtime
+        query = parse_qs(split.query, keep_blank_values=True)
+        match = self.server.router.match(method, path)
+        if path.startswith(CONTROL_PREFIX):
+            self._send(self._run(match, method, path, query, body, control=True), method, path, started)
+            return
+        if not (path == "/api" or path.startswith("/api/")):
+            self._send(not_found_route(), method, path, started)
+            return
+
+        runtime.stats.request(match[0].key if match else f"{method} (unmatched)")
+        if runtime.latency_ms > 0:
+            time.sleep(runtime.latency_ms / 1000.0)
+        fault = runtime.faults.decide(method, path)
+        if fault == DROP:
+            runtime.stats.fault()
+            self._drop(method, path, started, fault)
+            return
+        if fault and fault != DROP_AFTER:
+            runtime.stats.fault()
+            reply = fault_reply(fault, runtime.faults.plan.retry_after)
+            self._send(reply, method, path, started, note=f"fault {fault}")
+            return
+        reply = self._run(match, method, path, query, body, control=False)
+        if method in WRITE_METHODS and 200 <= reply.status < 300:
+            runtime.stats.write()
+            runtime.store.mark_dirty()
+        if fault == DROP_AFTER:
+            runtime.stats.fault()
+            self._drop(method, path, started, fault)
+            return
+        self._send(reply, method, path, started)
+
+    def _run(
+        self,
+        match: tuple[Route, dict[str, str]] | None,
+        method: str,
+        path: str,
+        query: dict[str, list[str]],
+        body: bytes,
+        *,
+        control: bool,
+    ) -> Reply:
+        if match is None:
+            return not_found_route()
+        route, params = match
+        runtime = self.server.runtime
+        req = Request(method, path, query, self.headers, body, runtime, {k: unquote(v) for k, v in params.items()})
+        try:
+            if route.auth and not control:
+                identity = runtime.credentials.authenticate(self.headers)
+                req.identity = identity
+                req.org_id = select_org(identity, query, self.headers)
+                authorize(identity, route.needs)
+            with runtime.store.lock:
+                return route.handler(req)
+        except ApiError as error:
+            return error.reply
+        except Exception:
+            traceback.print_exc(file=sys.stderr)
+            return Reply(500, {"message": "Internal Server Error", "traceID": ""})
+
+    def _read_body(self) -> bytes | None:
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            return self._read_chunked()
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            return None
+        if length < 0 or length > MAX_BODY:
+            return None
+        return self.rfile.read(length) if length else b""
+
+    def _read_chunked(self) -> bytes | None:
+        chunks = []
+        while True:
+            line = self.rfile.readline(1024)
+            try:
+                size = int(line.split(b";")[0].strip() or b"x", 16)
+            except ValueError:
+                return None
+            if size == 0:
+                while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
+                    pass
+                return b"".join(chunks)
+            chunks.append(self.rfile.read(size))
+            self.rfile.readline(1024)
+
+    def _send(self, reply: Reply, method: str, path: str, started: float, note: str = "") -> None:
+        payload = reply.payload()
+        reason = self.responses.get(reply.status, ("",))[0]
+        lines = [
+            f"HTTP/1.1 {reply.status} {reason}",
+            f"Date: {_http_date()}",
+            f"Content-Type: {reply.content_type}",
+            f"Content-Length: {len(payload)}",
+            *(f"{name}: {value}" for name, value in reply.headers.items()),
+        ]
+        if self.close_connection:
+            lines.append("Connection: close")
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        self.wfile.write(head if method == "HEAD" else head + payload)
+        self._log(method, path, str(reply.status), started, note)
+
+    def _drop(self, method: str, path: str, started: float, fault: str) -> None:
+        """Close the connection without answering (a proxy reset, or a response lost after the write)."""
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self._log(method, path, "---", started, f"fault {fault}")
+
+    def _log(self, method: str, path: str, status: str, started: float, note: str) -> None:
+        if self.server.runtime.config.verbose:
+            elapsed = (time.perf_counter() - started) * 1000
+            extra = f" [{note}]" if note else ""
+            sys.stderr.write(f"emulator: {method} {path} -> {status} {elapsed:.1f}ms{extra}\n")

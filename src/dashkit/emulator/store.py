@@ -1,0 +1,179 @@
+"""The emulator's state: one `OrgState` per org behind a single lock, seedable and (de)serialisable."""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any
+
+from dashkit.emulator.datasources import normalize_datasource
+from dashkit.emulator.model import Dashboard, Folder
+
+FORMAT = "dashkit-emulator/1"
+
+
+class OrgState:
+    """Dashboards and folders of one org, indexed by uid (one uid space for both) and by id."""
+
+    def __init__(self, org_id: int, name: str) -> None:
+        self.id = org_id
+        self.name = name
+        self.dashboards: dict[str, Dashboard] = {}
+        self.folders: dict[str, Folder] = {}
+        self.uid_by_id: dict[int, str] = {}
+        self.datasources: list[dict[str, Any]] = []
+        self.extras: dict[str, Any] = {}  # JSON-able state of later API areas (e.g. alerting), persisted as is
+
+    def uid_taken(self, uid: str) -> bool:
+        return uid in self.dashboards or uid in self.folders
+
+    def by_id(self, item_id: int) -> Dashboard | Folder | None:
+        uid = self.uid_by_id.get(item_id)
+        if uid is None:
+            return None
+        return self.dashboards.get(uid) or self.folders.get(uid)
+
+    def put_dashboard(self, dash: Dashboard, replaced_uid: str | None = None) -> None:
+        if replaced_uid is not None and replaced_uid != dash.uid:
+            self.dashboards.pop(replaced_uid, None)
+        self.dashboards[dash.uid] = dash
+        self.uid_by_id[dash.id] = dash.uid
+
+    def drop_dashboard(self, uid: str) -> Dashboard | None:
+        dash = self.dashboards.pop(uid, None)
+        if dash is not None:
+            self.uid_by_id.pop(dash.id, None)
+        return dash
+
+    def put_folder(self, folder: Folder) -> None:
+        self.folders[folder.uid] = folder
+        self.uid_by_id[folder.id] = folder.uid
+
+    def drop_folder(self, uid: str) -> Folder | None:
+        folder = self.folders.pop(uid, None)
+        if folder is not None:
+            self.uid_by_id.pop(folder.id, None)
+        return folder
+
+    def ancestors(self, folder_uid: str) -> list[Folder]:
+        """The folders above `folder_uid`, root first (not including it)."""
+        chain: list[Folder] = []
+        current = self.folders.get(folder_uid)
+        seen = {folder_uid}
+        while current is not None and current.parent_uid and current.parent_uid not in seen:
+            seen.add(current.parent_uid)
+            current = self.folders.get(current.parent_uid)
+            if current is not None:
+                chain.append(current)
+        chain.reverse()
+        return chain
+
+    def child_folders(self, parent_uid: str) -> list[Folder]:
+        return [f for f in self.folders.values() if f.parent_uid == parent_uid]
+
+    def subtree(self, folder_uid: str) -> list[str]:
+        """`folder_uid` and every folder below it."""
+        children: dict[str, list[str]] = {}
+        for folder in self.folders.values():
+            children.setdefault(folder.parent_uid, []).append(folder.uid)
+        result, pending = [], [folder_uid]
+        while pending:
+            uid = pending.pop()
+            result.append(uid)
+            pending.extend(children.get(uid, ()))
+        return result
+
+    def height(self, folder_uid: str) -> int:
+        """Levels of subfolders below `folder_uid` (0 for a leaf)."""
+        kids = self.child_folders(folder_uid)
+        return 1 + max(self.height(k.uid) for k in kids) if kids else 0
+
+
+class Store:
+    """All orgs behind one re-entrant lock; `generation` counts applied changes (for autosave)."""
+
+    def __init__(self, orgs: dict[int, str], datasources: list[dict[str, Any]]) -> None:
+        self.lock = threading.RLock()
+        self.generation = 0
+        self._org_names = dict(orgs)
+        self._seed_datasources = datasources
+        self.orgs: dict[int, OrgState] = {}
+        self._next_id = 1
+        self._next_version_id = 1
+        self.reset()
+
+    def reset(self) -> None:
+        """Back to the seed: empty orgs with their datasources."""
+        with self.lock:
+            self.orgs = {org_id: OrgState(org_id, name) for org_id, name in sorted(self._org_names.items())}
+            self._next_id = 1
+            self._next_version_id = 1
+            self._seed_orgs_datasources()
+            self.generation += 1
+
+    def _seed_orgs_datasources(self) -> None:
+        for index, raw in enumerate(self._seed_datasources, start=1):
+            org = self.orgs.get(int(raw.get("orgId", 1)))
+            if org is not None:
+                org.datasources.append(normalize_datasource(raw, index, org.id))
+
+    def org(self, org_id: int) -> OrgState | None:
+        return self.orgs.get(org_id)
+
+    def next_id(self) -> int:
+        value, self._next_id = self._next_id, self._next_id + 1
+        return value
+
+    def next_version_id(self) -> int:
+        value, self._next_version_id = self._next_version_id, self._next_version_id + 1
+        return value
+
+    def mark_dirty(self) -> None:
+        with self.lock:
+            self.generation += 1
+
+    def dumps(self) -> tuple[int, str]:
+        """(generation, file text). Only references are copied under the lock; records serialise lazily."""
+        with self.lock:
+            generation = self.generation
+            counters = {"nextId": self._next_id, "nextVersionId": self._next_version_id}
+            orgs = [
+                (
+                    org.id,
+                    org.name,
+                    list(org.dashboards.values()),
+                    [f.to_dict() for f in org.folders.values()],
+                    json.loads(json.dumps(org.extras)),
+                )
+                for org in self.orgs.values()
+            ]
+        parts = []
+        for org_id, name, dashboards, folders, extras in orgs:
+            head = json.dumps(
+                {"id": org_id, "name": name, "folders": folders, "extras": extras},
+                separators=(",", ":"),
+                ensure_ascii=False,
+            )
+            parts.append(head[:-1] + ',"dashboards":[' + ",".join(d.to_json() for d in dashboards) + "]}")
+        head = json.dumps({"format": FORMAT, **counters}, separators=(",", ":"))
+        return generation, head[:-1] + ',"orgs":[' + ",\n".join(parts) + "]}\n"
+
+    def loads(self, text: str) -> None:
+        """Replace the state with a file written by `dumps` (datasources always come from the seed)."""
+        raw = json.loads(text)
+        if not isinstance(raw, dict) or raw.get("format") != FORMAT:
+            raise ValueError(f"not a dashkit emulator state file (expected format {FORMAT!r})")
+        with self.lock:
+            self.reset()
+            self._next_id = int(raw["nextId"])
+            self._next_version_id = int(raw["nextVersionId"])
+            for saved in raw["orgs"]:
+                org = self.orgs.get(saved["id"])
+                if org is None:
+                    org = self.orgs[saved["id"]] = OrgState(saved["id"], saved["name"])
+                for folder in saved["folders"]:
+                    org.put_folder(Folder.from_dict(folder))
+                for dash in saved["dashboards"]:
+                    org.put_dashboard(Dashboard.from_dict(dash))
+                org.extras = saved.get("extras", {})
+            self.generation = 0

@@ -1,0 +1,179 @@
+"""ResourceKind: what every Grafana resource kind provides, and the registry the pipeline reads kinds from."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+
+from ..model import Resource, ResourceRef
+
+if TYPE_CHECKING:
+    from ..client import GrafanaClient
+    from ..diff import KeyedList
+    from ..loader import Definition
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@dataclass
+class BuildContext:
+    root: Path
+    owner: str
+
+
+@dataclass
+class LiveResource:
+    """What Grafana holds for one resource, as a kind read it."""
+
+    ref: ResourceRef
+    title: str
+    body: dict[str, Any]  # the raw live JSON, as saved in backups
+    comparable: dict[str, Any] | None  # normalised form, None when only listed (not fetched)
+    folder: str = ""
+    path: str = ""
+    version: int | None = None
+    owner: str | None = None  # the owner marker it carries, if any
+    managed: bool = False  # carries THIS project's marker
+    drift: str | None = None  # why it differs from what dashkit last wrote, if it does
+    note: str | None = None  # why it is kept although undefined (shown with --prune)
+    deletable: bool = True
+    depends: tuple[ResourceRef, ...] = ()
+    contains: tuple[ResourceRef, ...] = ()  # live children a delete would take with it (folder contents)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return self.path or self.title or self.ref.uid
+
+
+@dataclass
+class SyncContext:
+    """What a kind needs at diff/sync time besides the client."""
+
+    client: GrafanaClient
+    owner: str
+    env: str
+    pool: ThreadPoolExecutor
+    force: bool = False
+    disable_provenance: bool = False
+    desired: dict[ResourceRef, Resource] = field(default_factory=dict)
+
+    def map(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
+        """fn over items on the bounded pool, results in order; the first error is raised."""
+        return list(self.pool.map(fn, list(items)))
+
+
+class ResourceKind:
+    """One Grafana resource kind. Subclass it in kinds/<kind>.py and decorate with @register."""
+
+    name: ClassVar[str]
+    depends_on: ClassVar[tuple[str, ...]] = ()  # kinds whose resources must exist first
+    area: ClassVar[str | None] = None  # definitions area it reads ("dashboards", "alerts"), if any
+    order: ClassVar[int] = 100  # tie-break for stable ordering among independent kinds
+
+    # ---- build side --------------------------------------------------------------------------------------
+    def collect(self, definition: Definition, ctx: BuildContext) -> list[Resource]:
+        """Resources a definition module declares."""
+        return []
+
+    def derive(self, resources: list[Resource], ctx: BuildContext) -> list[Resource]:
+        """Extra resources implied by the collected ones (folders for their paths)."""
+        return []
+
+    def finalize(self, resource: Resource, resources: dict[ResourceRef, Resource], ctx: BuildContext) -> None:
+        """Fill references to other resources once everything is collected."""
+
+    def build_path(self, resource: Resource) -> str | None:
+        """Relative path under the build folder for `dashkit build`, or None to not write one."""
+        return None
+
+    def build_text(self, resource: Resource) -> str:
+        """The file content `dashkit build` writes at build_path (byte-stable across runs)."""
+        from ..normalize import pretty_json
+
+        return pretty_json(resource.body)
+
+    # ---- compare side ------------------------------------------------------------------------------------
+    def comparable(self, body: dict[str, Any], folder: str) -> dict[str, Any]:
+        """Canonical form: server-managed fields, dashkit's markers and Grafana defaults removed."""
+        return dict(body)
+
+    def keyed_lists(self) -> dict[str, KeyedList]:
+        """List fields the diff matches by key rather than by position (field name -> how to key)."""
+        return {}
+
+    # ---- live side ---------------------------------------------------------------------------------------
+    def fetch(self, desired: list[Resource], ctx: SyncContext) -> dict[ResourceRef, LiveResource]:
+        """Live state of every desired resource that exists, and of every owned resource not desired."""
+        raise NotImplementedError
+
+    def fetch_one(self, ref: ResourceRef, ctx: SyncContext) -> LiveResource | None:
+        """Re-read one resource (to verify a write whose answer was lost)."""
+        raise NotImplementedError
+
+    def create(self, resource: Resource, ctx: SyncContext) -> None:
+        raise NotImplementedError
+
+    def update(self, resource: Resource, live: LiveResource, ctx: SyncContext) -> None:
+        raise NotImplementedError
+
+    def delete(self, live: LiveResource, ctx: SyncContext) -> None:
+        raise NotImplementedError
+
+    def backup_document(self, live: LiveResource) -> Any:
+        """What is saved under .dashkit/backups before overwriting or deleting."""
+        return live.body
+
+    def matches(self, resource: Resource, live: LiveResource | None) -> bool:
+        """True when live already holds exactly what `resource` asks for (used to verify lost writes)."""
+        return live is not None and live.comparable == self.comparable(resource.body, resource.folder)
+
+
+_REGISTRY: dict[str, ResourceKind] = {}
+
+
+def register(cls: type[ResourceKind]) -> type[ResourceKind]:
+    if cls.name in _REGISTRY:
+        raise RuntimeError(f"resource kind {cls.name!r} registered twice")
+    _REGISTRY[cls.name] = cls()
+    return cls
+
+
+def all_kinds() -> list[ResourceKind]:
+    """Every registered kind, dependencies first (ordered by depends_on, then `order`, then name)."""
+    _import_kind_modules()
+    ordered: list[ResourceKind] = []
+    seen: set[str] = set()
+
+    def visit(kind: ResourceKind, stack: tuple[str, ...]) -> None:
+        if kind.name in seen:
+            return
+        if kind.name in stack:
+            raise RuntimeError("cycle in kind dependencies: " + " -> ".join((*stack, kind.name)))
+        for dep in kind.depends_on:
+            visit(_REGISTRY[dep], (*stack, kind.name))
+        seen.add(kind.name)
+        ordered.append(kind)
+
+    for kind in sorted(_REGISTRY.values(), key=lambda k: (k.order, k.name)):
+        visit(kind, ())
+    return ordered
+
+
+def get_kind(name: str) -> ResourceKind:
+    _import_kind_modules()
+    return _REGISTRY[name]
+
+
+def _import_kind_modules() -> None:
+    from .. import kinds
+
+    for info in pkgutil.iter_modules(kinds.__path__):
+        if info.name != "base":
+            importlib.import_module(f"{kinds.__name__}.{info.name}")

@@ -1,0 +1,260 @@
+"""Dashboards: collected from dashboards/ modules, synced through /api/dashboards with an ownership marker."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from .. import naming
+from ..client import quote_segment
+from ..diff import KeyedList
+from ..errors import DefinitionError
+from ..loader import Definition
+from ..model import Resource, ResourceRef
+from ..normalize import fingerprint, plain_json
+from .base import BuildContext, LiveResource, ResourceKind, SyncContext, register
+
+SERVER_MANAGED = ("id", "version", "iteration")
+ENVELOPE = "dashkit"  # hidden top-level key: {"owner", "uid", "fingerprint"} of what dashkit last wrote
+TAG_PREFIX = "dashkit:"
+
+
+def marker_tag(owner: str) -> str:
+    """The tag every dashboard dashkit writes carries; it makes owned dashboards findable by search."""
+    return TAG_PREFIX + owner
+
+
+def _variable_or_annotation(item: dict) -> str:
+    return "annotation" if "iconColor" in item or "builtIn" in item else "variable"
+
+
+@register
+class DashboardKind(ResourceKind):
+    name = "dashboard"
+    depends_on = ("folder",)
+    area = "dashboards"
+    order = 20
+
+    # ---- build side --------------------------------------------------------------------------------------
+    def collect(self, definition: Definition, ctx: BuildContext) -> list[Resource]:
+        if definition.area != self.area:
+            return []
+        module = definition.module
+        items: list[tuple[str, Any]] = []
+        if hasattr(module, "dashboard"):
+            items.append(("dashboard", module.dashboard))
+        if hasattr(module, "dashboards"):
+            many = module.dashboards
+            if isinstance(many, (dict, str, bytes)) or not hasattr(many, "__iter__"):
+                raise DefinitionError(
+                    definition.relpath,
+                    f"`dashboards` must be a list or other iterable of dashboards, not {type(many).__name__}",
+                )
+            items.extend((f"dashboards[{i}]", item) for i, item in enumerate(many))
+        if not items:
+            raise DefinitionError(
+                definition.relpath,
+                "defines no `dashboard` or `dashboards`",
+                hint="export one, or rename the file to start with '_' if it is a helper module",
+            )
+        module_folder = getattr(module, "folder", None)
+        return [self._resource(definition, where, item, module_folder) for where, item in items]
+
+    def _resource(self, definition: Definition, where: str, item: Any, module_folder: Any) -> Resource:
+        source = definition.relpath
+        body = to_dashboard_json(item, f"{source} ({where})")
+        title = body.get("title")
+        if not isinstance(title, str) or not title.strip():
+            raise DefinitionError(source, f"{where} has no title", hint="every dashboard needs a title")
+        title = title.strip()
+        folder_path = _folder_path(getattr(item, "folder", None), module_folder, definition, where)
+        uid = body.get("uid")
+        if uid in (None, ""):
+            uid = naming.dashboard_uid(folder_path, title)
+        elif not naming.is_valid_uid(uid):
+            raise DefinitionError(
+                source,
+                f"{where} '{title}' has uid {uid!r}; a uid is 1-40 letters, digits, '-' or '_'",
+            )
+        body = {k: v for k, v in body.items() if k not in SERVER_MANAGED and k != ENVELOPE}
+        body["uid"] = uid
+        body["title"] = title
+        assign_panel_ids(body)
+        return Resource(
+            kind=self.name,
+            uid=uid,
+            title=title,
+            body=body,
+            source=source,
+            path="/".join((*folder_path, title)),
+            extra={"folder_path": folder_path},
+        )
+
+    def finalize(self, resource: Resource, resources: dict[ResourceRef, Resource], ctx: BuildContext) -> None:
+        folder_path = resource.extra.get("folder_path", ())
+        resource.folder = naming.folder_uid(ctx.owner, folder_path) if folder_path else ""
+        resource.depends = (ResourceRef("folder", resource.folder),) if resource.folder else ()
+
+    def build_path(self, resource: Resource) -> str:
+        folders = [_file_safe(p) for p in resource.extra.get("folder_path", ())]
+        return "/".join(["dashboards", *folders, f"{resource.uid}.json"])
+
+    # ---- compare side ------------------------------------------------------------------------------------
+    def comparable(self, body: dict[str, Any], folder: str) -> dict[str, Any]:
+        out = {k: copy.deepcopy(v) for k, v in body.items() if k not in SERVER_MANAGED and k != ENVELOPE}
+        tags = out.get("tags") if isinstance(out.get("tags"), list) else []
+        out["tags"] = [t for t in tags if not (isinstance(t, str) and t.startswith(TAG_PREFIX))]
+        if isinstance(out.get("title"), str):
+            out["title"] = out["title"].strip()
+        out["folderUid"] = folder or ""
+        return out
+
+    def keyed_lists(self) -> dict[str, KeyedList]:
+        return {
+            "panels": KeyedList("panel", key=lambda p: p.get("id"), title=lambda p: p.get("title")),
+            "targets": KeyedList("target", key=lambda t: t.get("refId")),
+            "list": KeyedList(_variable_or_annotation, key=lambda v: v.get("name")),
+            "links": KeyedList("link", key=lambda link: link.get("title") or link.get("url")),
+        }
+
+    # ---- live side ---------------------------------------------------------------------------------------
+    def fetch(self, desired: list[Resource], ctx: SyncContext) -> dict[ResourceRef, LiveResource]:
+        hits = ctx.client.search([("type", "dash-db"), ("tag", marker_tag(ctx.owner))])
+        uids = [r.uid for r in desired]
+        wanted = set(uids)
+        uids += sorted({h["uid"] for h in hits if h.get("uid") and h["uid"] not in wanted})
+        lives = ctx.map(lambda uid: self.fetch_one(ResourceRef(self.name, uid), ctx), uids)
+        return {live.ref: live for live in lives if live is not None}
+
+    def fetch_one(self, ref: ResourceRef, ctx: SyncContext) -> LiveResource | None:
+        data = ctx.client.get_or_none(f"/api/dashboards/uid/{quote_segment(ref.uid)}")
+        if not isinstance(data, dict) or not isinstance(data.get("dashboard"), dict):
+            return None
+        dash, meta = data["dashboard"], data.get("meta") or {}
+        folder = meta.get("folderUid") or ""
+        comparable = self.comparable(dash, folder)
+        envelope = dash.get(ENVELOPE) if isinstance(dash.get(ENVELOPE), dict) else {}
+        owner = envelope.get("owner") if envelope.get("uid") == ref.uid else None
+        tags = dash.get("tags") if isinstance(dash.get("tags"), list) else []
+        live = LiveResource(
+            ref=ref,
+            title=str(dash.get("title", "")),
+            body={"dashboard": dash, "folderUid": folder},
+            comparable=comparable,
+            folder=folder,
+            path="/".join(p for p in (meta.get("folderTitle") if folder else "", dash.get("title")) if p),
+            version=meta.get("version", dash.get("version")),
+            owner=owner if isinstance(owner, str) else None,
+            depends=(ResourceRef("folder", folder),) if folder else (),
+            extra={"updatedBy": meta.get("updatedBy"), "updated": meta.get("updated")},
+        )
+        live.managed = live.owner == ctx.owner
+        changed = f"changed in Grafana by {meta.get('updatedBy') or 'someone'} at {meta.get('updated') or '?'}"
+        if live.managed and envelope.get("fingerprint") != fingerprint(comparable):
+            live.drift = changed + ", after dashkit last wrote it"
+        elif live.owner is None and marker_tag(ctx.owner) in tags:
+            live.drift = changed + " (the save dropped dashkit's marker)"
+            live.note = "carries dashkit's tag but not its marker: edited in Grafana, so prune leaves it"
+        if meta.get("provisioned"):
+            live.deletable = False
+            live.note = "provisioned from a file on the Grafana server"
+            live.extra["provisioned"] = True
+        return live
+
+    def create(self, resource: Resource, ctx: SyncContext) -> None:
+        self._save(resource, None, ctx)
+
+    def update(self, resource: Resource, live: LiveResource, ctx: SyncContext) -> None:
+        self._save(resource, live, ctx)
+
+    def _save(self, resource: Resource, live: LiveResource | None, ctx: SyncContext) -> None:
+        dashboard = copy.deepcopy(resource.body)
+        tags = [t for t in dashboard.get("tags") or [] if not (isinstance(t, str) and t.startswith(TAG_PREFIX))]
+        dashboard["tags"] = [*tags, marker_tag(ctx.owner)]
+        dashboard[ENVELOPE] = {
+            "owner": ctx.owner,
+            "uid": resource.uid,
+            "fingerprint": fingerprint(self.comparable(resource.body, resource.folder)),
+        }
+        if live is not None and live.version is not None:
+            dashboard["version"] = live.version
+        payload = {
+            "dashboard": dashboard,
+            "folderUid": resource.folder,
+            "overwrite": bool(live is not None and ctx.force),
+            "message": f"dashkit sync from {resource.source}"[:500] if resource.source else "dashkit sync",
+        }
+        ctx.client.request("POST", "/api/dashboards/db", json=payload)
+
+    def delete(self, live: LiveResource, ctx: SyncContext) -> None:
+        ctx.client.request("DELETE", f"/api/dashboards/uid/{quote_segment(live.ref.uid)}", allow=(404,))
+
+    def matches(self, resource: Resource, live: LiveResource | None) -> bool:
+        return (
+            live is not None
+            and live.managed
+            and live.drift is None
+            and live.comparable == self.comparable(resource.body, resource.folder)
+        )
+
+
+def to_dashboard_json(item: Any, where: str) -> dict[str, Any]:
+    """A definition item (dict, grafanalib Dashboard, builder result, anything with to_json_data) as plain JSON."""
+    if isinstance(item, dict):
+        data: Any = item
+    elif callable(getattr(item, "to_json_data", None)):
+        try:
+            data = item.to_json_data()
+        except Exception as exc:
+            raise DefinitionError(where, f"to_json_data() failed: {type(exc).__name__}: {exc}") from None
+    else:
+        raise DefinitionError(
+            where,
+            f"is a {type(item).__name__}; expected a dict of dashboard JSON, a grafanalib Dashboard "
+            "or an object with to_json_data()",
+        )
+    try:
+        data = plain_json(data)
+    except (TypeError, ValueError) as exc:
+        raise DefinitionError(where, f"cannot be rendered as JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise DefinitionError(where, f"renders to a JSON {type(data).__name__}, not an object")
+    return data
+
+
+def assign_panel_ids(body: dict[str, Any]) -> None:
+    """Give every panel without an id the next free one, in document order: stable across builds."""
+    panels = list(_all_panels(body.get("panels")))
+    for row in body.get("rows") or []:  # legacy layout
+        if isinstance(row, dict):
+            panels.extend(_all_panels(row.get("panels")))
+    used = {p["id"] for p in panels if isinstance(p.get("id"), int) and not isinstance(p.get("id"), bool)}
+    next_id = max(used, default=0) + 1
+    for panel in panels:
+        if not isinstance(panel.get("id"), int) or isinstance(panel.get("id"), bool):
+            panel["id"] = next_id
+            next_id += 1
+
+
+def _all_panels(panels: Any):
+    for panel in panels or []:
+        if isinstance(panel, dict):
+            yield panel
+            yield from _all_panels(panel.get("panels"))
+
+
+def _folder_path(item_folder: Any, module_folder: Any, definition: Definition, where: str) -> tuple[str, ...]:
+    explicit = item_folder if item_folder is not None else module_folder
+    if explicit is None:
+        return definition.folder_path
+    if not isinstance(explicit, str):
+        raise DefinitionError(definition.relpath, f"{where}: folder must be a string like 'Team/Service'")
+    parts = tuple(p.strip() for p in explicit.split("/") if p.strip())
+    for part in parts:
+        if part.lower() == "general" and len(parts) == 1:
+            return ()
+    return parts
+
+
+def _file_safe(name: str) -> str:
+    return "".join(c if c.isalnum() or c in " ._-" else "_" for c in name).strip() or "_"

@@ -1,0 +1,140 @@
+"""Folders: derived from the directories dashboards live in; nested, created parents first.
+
+A folder's uid is derived from the project owner and its path, so a live folder is dashkit's exactly when
+its uid is the one dashkit would derive for its live path. Prune deletes such a folder only when nothing
+it holds would be lost.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import naming
+from ..client import quote_segment
+from ..model import Resource, ResourceRef
+from .base import BuildContext, LiveResource, ResourceKind, SyncContext, register
+
+
+@register
+class FolderKind(ResourceKind):
+    name = "folder"
+    order = 10
+
+    def derive(self, resources: list[Resource], ctx: BuildContext) -> list[Resource]:
+        sources: dict[tuple[str, ...], str] = {}
+        for resource in resources:
+            path = tuple(resource.extra.get("folder_path", ()))
+            for depth in range(1, len(path) + 1):
+                sources.setdefault(path[:depth], resource.source)
+        folders = []
+        for path in sorted(sources):
+            uid = naming.folder_uid(ctx.owner, path)
+            parent = naming.folder_uid(ctx.owner, path[:-1]) if len(path) > 1 else ""
+            folders.append(
+                Resource(
+                    kind=self.name,
+                    uid=uid,
+                    title=path[-1],
+                    body={"uid": uid, "title": path[-1]},
+                    folder=parent,
+                    source=f"folder of {sources[path]}",
+                    depends=(ResourceRef(self.name, parent),) if parent else (),
+                    path="/".join(path),
+                    extra={"folder_path": path},
+                )
+            )
+        return folders
+
+    def comparable(self, body: dict[str, Any], folder: str) -> dict[str, Any]:
+        return {"title": str(body.get("title", "")).strip(), "parentUid": folder or ""}
+
+    # ---- live side ---------------------------------------------------------------------------------------
+    def fetch(self, desired: list[Resource], ctx: SyncContext) -> dict[ResourceRef, LiveResource]:
+        hits = {h["uid"]: h for h in ctx.client.search([("type", "dash-folder")]) if h.get("uid")}
+        wanted = {r.uid for r in desired}
+        lives: dict[ResourceRef, LiveResource] = {}
+        candidates = []
+        for uid, hit in hits.items():
+            path = _live_path(uid, hits)
+            owned = path is not None and naming.folder_uid(ctx.owner, path) == uid
+            if uid not in wanted and not owned:
+                continue
+            parent = hit.get("folderUid") or ""
+            live = LiveResource(
+                ref=ResourceRef(self.name, uid),
+                title=str(hit.get("title", "")),
+                body=hit,
+                comparable=self.comparable(hit, parent),
+                folder=parent,
+                path="/".join(path) if path else str(hit.get("title", "")),
+                owner=ctx.owner if owned else None,
+                managed=owned,
+                depends=(ResourceRef(self.name, parent),) if parent else (),
+            )
+            lives[live.ref] = live
+            if uid not in wanted:
+                candidates.append(live)
+        for live, contents in zip(candidates, ctx.map(lambda lv: self._contents(lv, ctx), candidates), strict=True):
+            live.contains = contents
+        return lives
+
+    def _contents(self, live: LiveResource, ctx: SyncContext) -> tuple[ResourceRef, ...]:
+        hits = ctx.client.search([("folderUIDs", live.ref.uid)])
+        return tuple(
+            ResourceRef("folder" if h.get("type") == "dash-folder" else "dashboard", h["uid"])
+            for h in hits
+            if h.get("uid")
+        )
+
+    def fetch_one(self, ref: ResourceRef, ctx: SyncContext) -> LiveResource | None:
+        data = ctx.client.get_or_none(f"/api/folders/{quote_segment(ref.uid)}")
+        if not isinstance(data, dict):
+            return None
+        parent = data.get("parentUid") or ""
+        return LiveResource(
+            ref=ref,
+            title=str(data.get("title", "")),
+            body=data,
+            comparable=self.comparable(data, parent),
+            folder=parent,
+            version=data.get("version"),
+            managed=True,
+        )
+
+    def create(self, resource: Resource, ctx: SyncContext) -> None:
+        body = {"uid": resource.uid, "title": resource.title}
+        if resource.folder:
+            body["parentUid"] = resource.folder
+        ctx.client.request("POST", "/api/folders", json=body)
+
+    def update(self, resource: Resource, live: LiveResource, ctx: SyncContext) -> None:
+        current = self.fetch_one(resource.ref, ctx)
+        if current is None:
+            return self.create(resource, ctx)
+        path = f"/api/folders/{quote_segment(resource.uid)}"
+        if current.title != resource.title:
+            ctx.client.request("PUT", path, json={"title": resource.title, "version": current.version or 0})
+        if current.folder != resource.folder:
+            ctx.client.request("POST", f"{path}/move", json={"parentUid": resource.folder}, idempotent=True)
+        return None
+
+    def delete(self, live: LiveResource, ctx: SyncContext) -> None:
+        ctx.client.request("DELETE", f"/api/folders/{quote_segment(live.ref.uid)}", allow=(404,))
+
+    def matches(self, resource: Resource, live: LiveResource | None) -> bool:
+        return live is not None and live.comparable == self.comparable(resource.body, resource.folder)
+
+
+def _live_path(uid: str, hits: dict[str, dict]) -> tuple[str, ...] | None:
+    """Titles from the root down to folder `uid`, following folderUid links in the search hits."""
+    path: list[str] = []
+    seen: set[str] = set()
+    current: str | None = uid
+    while current:
+        if current in seen or current not in hits:
+            return None
+        seen.add(current)
+        hit = hits[current]
+        path.append(str(hit.get("title", "")))
+        current = hit.get("folderUid") or None
+    return tuple(reversed(path))

@@ -1,0 +1,206 @@
+"""The plan: what sync would do, as data. One planner serves `diff`, `sync --dry-run` and `sync`."""
+
+from __future__ import annotations
+
+import enum
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from .diff import DiffLine, semantic_diff
+from .kinds.base import LiveResource, ResourceKind
+from .model import Resource, ResourceRef
+
+
+class Action(str, enum.Enum):
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    NOOP = "noop"
+    BLOCKED = "blocked"  # differs, but dashkit must not overwrite it without --force (drift, foreign owner)
+
+
+SYMBOLS = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-", Action.NOOP: " ", Action.BLOCKED: "!"}
+
+
+@dataclass
+class Change:
+    action: Action
+    ref: ResourceRef
+    label: str
+    desired: Resource | None = None
+    live: LiveResource | None = None
+    details: list[DiffLine] = field(default_factory=list)
+    reason: str | None = None
+
+    @property
+    def symbol(self) -> str:
+        return SYMBOLS[self.action]
+
+    @property
+    def source(self) -> str:
+        return self.desired.source if self.desired else ""
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "action": self.action.value,
+            "kind": self.ref.kind,
+            "uid": self.ref.uid,
+            "label": self.label,
+        }
+        if self.source:
+            out["source"] = self.source
+        if self.reason:
+            out["reason"] = self.reason
+        if self.details:
+            out["details"] = [line.to_json() for line in self.details]
+        return out
+
+
+@dataclass
+class Kept:
+    """An owned resource that is no longer defined but is not deleted, and why."""
+
+    ref: ResourceRef
+    label: str
+    reason: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.ref.kind, "uid": self.ref.uid, "label": self.label, "reason": self.reason}
+
+
+@dataclass
+class Plan:
+    env: str
+    url: str
+    changes: list[Change]
+    kept: list[Kept] = field(default_factory=list)
+    prune: bool = False
+    force: bool = False
+
+    @property
+    def pending(self) -> list[Change]:
+        return [c for c in self.changes if c.action in (Action.CREATE, Action.UPDATE, Action.DELETE)]
+
+    @property
+    def blocked(self) -> list[Change]:
+        return [c for c in self.changes if c.action is Action.BLOCKED]
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.pending or self.blocked)
+
+    def counts(self) -> dict[str, int]:
+        tally = Counter(c.action for c in self.changes)
+        return {
+            "add": tally[Action.CREATE],
+            "change": tally[Action.UPDATE],
+            "destroy": tally[Action.DELETE],
+            "blocked": tally[Action.BLOCKED],
+            "unchanged": tally[Action.NOOP],
+        }
+
+    def summary(self) -> str:
+        n = self.counts()
+        text = f"Plan: {n['add']} to add, {n['change']} to change, {n['destroy']} to destroy."
+        if n["blocked"]:
+            text += f" {n['blocked']} drifted or not ours: left alone (use --force to overwrite)."
+        return text
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "environment": self.env,
+            "url": self.url,
+            "summary": self.counts(),
+            "changes": [c.to_json() for c in self.changes if c.action is not Action.NOOP],
+            "kept": [k.to_json() for k in self.kept],
+        }
+
+
+def make_plan(
+    kinds: list[ResourceKind],
+    desired: list[Resource],
+    live: dict[ResourceRef, LiveResource],
+    *,
+    owner: str,
+    env: str,
+    url: str,
+    prune: bool = False,
+    force: bool = False,
+) -> Plan:
+    """Compare desired and live state, kind by kind in dependency order; never talks to Grafana."""
+    changes: list[Change] = []
+    wanted = {r.ref: r for r in desired}
+    for kind in kinds:
+        for resource in (r for r in desired if r.kind == kind.name):
+            changes.append(_plan_one(kind, resource, live.get(resource.ref), owner=owner, force=force))
+    deletes, kept = _plan_deletes(kinds, wanted, live, prune)
+    return Plan(env=env, url=url, changes=changes + deletes, kept=kept, prune=prune, force=force)
+
+
+def _plan_one(kind: ResourceKind, resource: Resource, live: LiveResource | None, *, owner: str,
+              force: bool) -> Change:
+    change = Change(Action.NOOP, resource.ref, resource.label, desired=resource, live=live)
+    if live is None:
+        change.action = Action.CREATE
+        return change
+    wanted = kind.comparable(resource.body, resource.folder)
+    foreign = live.owner is not None and live.owner != owner
+    if live.comparable == wanted:
+        if not live.managed and not foreign and not live.extra.get("provisioned"):
+            change.action = Action.UPDATE
+            change.reason = "marks it as managed by dashkit (content unchanged)"
+        return change
+    change.details = semantic_diff(live.comparable, wanted, kind.keyed_lists())
+    if live.extra.get("provisioned"):
+        change.action, change.reason = Action.BLOCKED, "provisioned from a file on the Grafana server"
+        return change
+    problem = f"owned by dashkit project '{live.owner}'" if foreign else live.drift
+    if problem and not force:
+        change.action, change.reason = Action.BLOCKED, problem
+    elif problem:
+        change.action, change.reason = Action.UPDATE, f"--force overwrites it: {problem}"
+    else:
+        change.action = Action.UPDATE
+        if not live.managed:
+            change.reason = "adopts it: it was not created by dashkit"
+    return change
+
+
+def _plan_deletes(
+    kinds: list[ResourceKind],
+    wanted: dict[ResourceRef, Resource],
+    live: dict[ResourceRef, LiveResource],
+    prune: bool,
+) -> tuple[list[Change], list[Kept]]:
+    deletes: list[Change] = []
+    kept: list[Kept] = []
+    deleting: set[ResourceRef] = set()
+    for kind in reversed(kinds):
+        orphans = [lv for lv in live.values() if lv.ref.kind == kind.name and lv.ref not in wanted]
+        orphans.sort(key=lambda lv: (-lv.label.count("/"), lv.label, lv.ref.uid))  # children first
+        for lv in orphans:
+            if not lv.managed:
+                if lv.note:
+                    kept.append(Kept(lv.ref, lv.label, lv.note))
+                continue
+            reason = None
+            if not prune:
+                reason = "no longer defined; `sync --prune` deletes it"
+            elif not lv.deletable:
+                reason = lv.note or "cannot be deleted"
+            else:
+                blockers = [
+                    ref for ref in lv.contains
+                    if ref not in deleting and (ref not in wanted or wanted[ref].folder == lv.ref.uid)
+                ]
+                if blockers:
+                    reason = (f"still holds {len(blockers)} item(s) dashkit does not delete "
+                              f"(e.g. {blockers[0]}); deleting it would take them too")
+            if reason:
+                kept.append(Kept(lv.ref, lv.label, reason))
+                continue
+            deleting.add(lv.ref)
+            deletes.append(Change(Action.DELETE, lv.ref, lv.label, live=lv))
+    deletes.reverse()  # back to dependency order; apply runs deletes dependants-first anyway
+    return deletes, kept

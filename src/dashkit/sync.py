@@ -1,0 +1,107 @@
+"""The facade the CLI and library callers use: load -> resolve -> fetch live -> plan (-> apply)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from . import datasources
+from .apply import Backups, Outcome, apply_plan
+from .build import Project
+from .client import GrafanaClient
+from .config import Environment, Settings
+from .errors import AuthError, DashkitError, GrafanaUnreachable
+from .kinds.base import LiveResource, ResourceKind, SyncContext, all_kinds
+from .model import Resource, ResourceRef
+from .plan import Plan, make_plan
+
+
+@dataclass
+class Connection:
+    """A client and a worker pool for one environment; close() when done."""
+
+    env: Environment
+    client: GrafanaClient
+    pool: ThreadPoolExecutor
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True)
+        self.client.close()
+
+    def __enter__(self) -> Connection:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def connect(settings: Settings, env_name: str, log: Callable[[str], None] | None = None) -> Connection:
+    env = settings.environment(env_name)
+    credentials = env.credentials()
+    hint_var = env.token_env or env.user_env
+    client = GrafanaClient(
+        env.url,
+        credentials,
+        org_id=env.org_id,
+        timeout=env.timeout,
+        verify=env.verify_tls,
+        pool_size=env.concurrency,
+        log=log,
+        auth_hint=(f"check the credentials in ${hint_var} (dashkit.yaml: environments.{env.name}) "
+                   "and that they belong to this Grafana and org") if hint_var else
+        f"environments.{env.name} sets no token_env or basic_auth; this Grafana requires credentials",
+        extra_headers={"X-Disable-Provenance": "true"} if env.disable_provenance else None,
+    )
+    pool = ThreadPoolExecutor(max_workers=env.concurrency, thread_name_prefix="dashkit")
+    return Connection(env=env, client=client, pool=pool)
+
+
+def plan_sync(project: Project, conn: Connection, *, prune: bool = False, force: bool = False) -> Plan:
+    settings = project.settings
+    resolved = datasources.resolve(project.resources, conn.env, conn.client)
+    desired = [
+        dataclasses.replace(r, body=datasources.substitute(r.body, resolved)) if resolved else r
+        for r in project.resources
+    ]
+    ctx = _context(settings, conn, force=force, desired=desired)
+    kinds = all_kinds()
+    live: dict[ResourceRef, LiveResource] = {}
+    for kind in kinds:
+        live.update(kind.fetch([r for r in desired if r.kind == kind.name], ctx))
+    return make_plan(kinds, desired, live, owner=settings.owner, env=conn.env.name, url=conn.client.base_url,
+                     prune=prune, force=force)
+
+
+def apply_sync(
+    plan: Plan,
+    project: Project,
+    conn: Connection,
+    on_progress: Callable[[Outcome, int, int], None] | None = None,
+) -> list[Outcome]:
+    kinds: dict[str, ResourceKind] = {k.name: k for k in all_kinds()}
+    ctx = _context(project.settings, conn, force=plan.force)
+    outcomes = apply_plan(plan, kinds, ctx, Backups(project.settings.root, conn.env.name), on_progress)
+    failures = [o for o in outcomes if o.status == "failed"]
+    if failures and not any(o.ok for o in outcomes):
+        fatal = [o.error for o in failures if isinstance(o.error, (AuthError, GrafanaUnreachable))]
+        if len(fatal) == len(failures):
+            raise fatal[0]  # nothing could be applied for one reason: report it as that error (exit 4)
+    return outcomes
+
+
+def _context(settings: Settings, conn: Connection, *, force: bool,
+             desired: list[Resource] | None = None) -> SyncContext:
+    return SyncContext(
+        client=conn.client,
+        owner=settings.owner,
+        env=conn.env.name,
+        pool=conn.pool,
+        force=force,
+        disable_provenance=conn.env.disable_provenance,
+        desired={r.ref: r for r in desired or ()},
+    )
+
+
+__all__ = ["Connection", "DashkitError", "apply_sync", "connect", "plan_sync"]

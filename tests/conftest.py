@@ -1,0 +1,144 @@
+"""Shared fixtures: a scratch dashkit project, the emulator over real HTTP, and a CLI runner."""
+
+from __future__ import annotations
+
+import io
+import pprint
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+
+from dashkit.cli.main import main
+from dashkit.cli.output import Console
+from dashkit.emulator import Emulator, EmulatorConfig
+
+TOKEN = "glsa_test_token_0123456789abcdef"
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def text(self) -> str:
+        return self.out + self.err
+
+
+class Grafana:
+    """The emulator as a test sees it: its URL, and helpers that act like another Grafana user."""
+
+    def __init__(self, emulator: Emulator) -> None:
+        self.emulator = emulator
+        self.url = emulator.url
+        self.admin = requests.Session()
+        self.admin.auth = ("admin", "admin")
+
+    def stats(self) -> dict:
+        return requests.get(f"{self.url}/__emulator/stats", timeout=5).json()
+
+    def reset_stats(self) -> None:
+        requests.post(f"{self.url}/__emulator/stats/reset", timeout=5)
+
+    def writes(self) -> int:
+        return self.stats()["writes"]
+
+    def faults(self, **spec) -> None:
+        requests.post(f"{self.url}/__emulator/faults", json=spec, timeout=5).raise_for_status()
+
+    def clear_faults(self) -> None:
+        requests.delete(f"{self.url}/__emulator/faults", timeout=5)
+
+    def dashboard(self, uid: str) -> dict | None:
+        r = self.admin.get(f"{self.url}/api/dashboards/uid/{uid}", timeout=5)
+        return r.json() if r.status_code == 200 else None
+
+    def save_as_admin(self, dashboard: dict, folder_uid: str = "", overwrite: bool = False) -> dict:
+        r = self.admin.post(f"{self.url}/api/dashboards/db", timeout=5,
+                            json={"dashboard": dashboard, "folderUid": folder_uid, "overwrite": overwrite})
+        r.raise_for_status()
+        return r.json()
+
+    def search(self, **params) -> list[dict]:
+        return self.admin.get(f"{self.url}/api/search", params=params, timeout=5).json()
+
+
+@pytest.fixture
+def grafana():
+    emulator = Emulator(EmulatorConfig(port=0, tokens={TOKEN: {"login": "sa-1-dashkit", "name": "dashkit",
+                                                                "role": "Admin", "org_id": 1}}))
+    emulator.start()
+    try:
+        yield Grafana(emulator)
+    finally:
+        emulator.stop()
+
+
+class Project:
+    """A scratch dashkit project on disk."""
+
+    def __init__(self, root: Path, url: str) -> None:
+        self.root = root
+        self.url = url
+        self.config(url)
+
+    def config(self, url: str | None = None, extra_env: str = "", owner: str = "team-a") -> None:
+        (self.root / "dashkit.yaml").write_text(textwrap.dedent(f"""\
+            owner: {owner}
+            environments:
+              local:
+                url: {url or self.url}
+                token_env: DASHKIT_TEST_TOKEN
+                datasources:
+                  prometheus: {{uid: prom-local}}
+                  loki: {{name: Loki}}
+            """) + extra_env)
+
+    def write(self, rel: str, source: str) -> Path:
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(source))
+        return path
+
+    def remove(self, rel: str) -> None:
+        (self.root / rel).unlink()
+
+    def dashboard(self, rel: str, title: str, panels: int = 2, expr: str = "up", uid: str | None = None,
+                  **fields) -> Path:
+        """A module exporting a plain-dict dashboard with `panels` timeseries panels querying `expr`."""
+        body = {
+            "title": title,
+            "panels": [
+                {"id": i + 1, "type": "timeseries", "title": f"Panel {i + 1}", "datasource": "@prometheus",
+                 "gridPos": {"h": 8, "w": 12, "x": (i % 2) * 12, "y": (i // 2) * 8},
+                 "targets": [{"refId": "A", "expr": expr}]}
+                for i in range(panels)
+            ],
+            **fields,
+        }
+        if uid:
+            body["uid"] = uid
+        return self.write(rel, f"dashboard = {pprint.pformat(body)}\n")
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch, request):
+    monkeypatch.setenv("DASHKIT_TEST_TOKEN", TOKEN)
+    url = request.getfixturevalue("grafana").url if "grafana" in request.fixturenames else "http://127.0.0.1:9"
+    return Project(tmp_path, url)
+
+
+@pytest.fixture
+def dashkit(project):
+    def run(*args: str, verbose: bool = False) -> Result:
+        out, err = io.StringIO(), io.StringIO()
+        argv = ["-C", str(project.root), *(["-v"] if verbose else []), *args]
+        code = main(argv, console=Console(out=out, err=err, color=False))
+        return Result(code, out.getvalue(), err.getvalue())
+
+    return run

@@ -1,0 +1,112 @@
+"""Fixtures: one emulator for the session (reset before every test) and a factory for version-specific ones."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import requests
+
+from dashkit.emulator import Emulator, EmulatorConfig
+
+TOKENS = {
+    "admin-token": {"login": "sa-1-dashkit", "name": "dashkit", "role": "Admin", "org_id": 1},
+    "editor-token": {"login": "sa-1-editor", "name": "editor", "role": "Editor", "org_id": 1},
+    "viewer-token": {"login": "sa-1-viewer", "name": "viewer", "role": "Viewer", "org_id": 1},
+    "org2-token": {"login": "sa-2-dashkit", "name": "dashkit", "role": "Admin", "org_id": 2},
+}
+
+
+class Api:
+    """A requests session bound to one emulator and one credential; paths are relative to its URL."""
+
+    def __init__(self, base: str, token: str | None = "admin-token", auth: tuple[str, str] | None = None) -> None:
+        self.base = base
+        self.session = requests.Session()
+        if token:
+            self.session.headers["Authorization"] = f"Bearer {token}"
+        if auth:
+            self.session.auth = auth
+
+    def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        kwargs.setdefault("timeout", 10)
+        return self.session.request(method, self.base + path, **kwargs)
+
+    def get(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("POST", path, **kwargs)
+
+    def put(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("PUT", path, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("DELETE", path, **kwargs)
+
+    def save(self, dashboard: dict[str, Any], **extra: Any) -> requests.Response:
+        return self.post("/api/dashboards/db", json={"dashboard": dashboard, **extra})
+
+    def folder(self, title: str, uid: str | None = None, parent: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {"title": title}
+        if uid:
+            body["uid"] = uid
+        if parent:
+            body["parentUid"] = parent
+        response = self.post("/api/folders", json=body)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def close(self) -> None:
+        self.session.close()
+
+
+@pytest.fixture(scope="session")
+def emulator() -> Iterator[Emulator]:
+    emu = Emulator(EmulatorConfig(port=0, tokens=dict(TOKENS))).start()
+    yield emu
+    emu.stop()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_state(request: pytest.FixtureRequest) -> None:
+    if "emulator" in request.fixturenames:
+        emu: Emulator = request.getfixturevalue("emulator")
+        assert requests.post(emu.url + "/__emulator/reset", timeout=10).status_code == 200
+
+
+@pytest.fixture
+def api(emulator: Emulator) -> Iterator[Api]:
+    client = Api(emulator.url)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def client_for(emulator: Emulator) -> Iterator[Callable[..., Api]]:
+    made: list[Api] = []
+
+    def make(token: str | None = None, auth: tuple[str, str] | None = None) -> Api:
+        made.append(Api(emulator.url, token, auth))
+        return made[-1]
+
+    yield make
+    for client in made:
+        client.close()
+
+
+@pytest.fixture
+def emulator_factory() -> Iterator[Callable[..., Emulator]]:
+    """Start extra emulators (e.g. another `grafana_version`); all are stopped after the test."""
+    started: list[Emulator] = []
+
+    def start(**config: Any) -> Emulator:
+        config.setdefault("port", 0)
+        config.setdefault("tokens", dict(TOKENS))
+        started.append(Emulator(EmulatorConfig(**config)).start())
+        return started[-1]
+
+    yield start
+    for emu in started:
+        emu.stop()

@@ -1,0 +1,84 @@
+"""dashkit.yaml: a clear error naming the key for every mistake; secrets only ever read from env vars."""
+
+from pathlib import Path
+
+import pytest
+
+from dashkit.config import load_settings, parse_settings
+from dashkit.errors import ConfigError
+
+GOOD = {
+    "owner": "platform",
+    "environments": {
+        "prod": {
+            "url": "https://grafana.example.com/",
+            "token_env": "GRAFANA_TOKEN",
+            "org_id": 2,
+            "datasources": {"prometheus": {"uid": "prom"}, "loki": {"name": "Loki"}},
+        }
+    },
+}
+
+
+def test_good_config_parses():
+    settings = parse_settings(GOOD, Path("."))
+    env = settings.environment("prod")
+    assert env.url == "https://grafana.example.com"
+    assert env.org_id == 2
+    assert env.datasources["loki"].name == "Loki"
+
+
+@pytest.mark.parametrize(
+    ("mutate", "key"),
+    [
+        (lambda c: c.update(colour="red"), "colour"),
+        (lambda c: c["environments"]["prod"].update(tokne_env="X"), "environments.prod.tokne_env"),
+        (lambda c: c["environments"]["prod"].update(url="grafana"), "environments.prod.url"),
+        (lambda c: c["environments"]["prod"].update(org_id="one"), "environments.prod.org_id"),
+        (lambda c: c["environments"]["prod"]["datasources"].update(tempo={"uid": "a", "name": "b"}),
+         "environments.prod.datasources.tempo"),
+        (lambda c: c.update(owner="has spaces"), "owner"),
+        (lambda c: c.update(environments={}), "environments"),
+    ],
+)
+def test_mistakes_name_the_key(mutate, key):
+    config = {"owner": GOOD["owner"], "environments": {"prod": dict(GOOD["environments"]["prod"])}}
+    config["environments"]["prod"]["datasources"] = dict(GOOD["environments"]["prod"]["datasources"])
+    mutate(config)
+    with pytest.raises(ConfigError) as info:
+        parse_settings(config, Path("."))
+    assert key in info.value.message
+
+
+def test_a_token_pasted_as_env_var_name_is_refused_without_echoing_it():
+    secret = "glsa_abcdefghijklmnopqrstuvwxyz0123456789_abcdef"
+    config = {"owner": "o", "environments": {"prod": {"url": "http://g", "token_env": secret}}}
+    with pytest.raises(ConfigError) as info:
+        parse_settings(config, Path("."))
+    assert secret not in info.value.message + (info.value.hint or "")
+    assert "token_env" in info.value.message
+
+
+def test_missing_env_var_names_variable_and_key():
+    settings = parse_settings(GOOD, Path("."))
+    with pytest.raises(ConfigError) as info:
+        settings.environment("prod").credentials(environ={})
+    assert "GRAFANA_TOKEN" in info.value.message and "environments.prod.token_env" in info.value.message
+
+
+def test_unknown_environment_lists_known_ones():
+    settings = parse_settings(GOOD, Path("."))
+    with pytest.raises(ConfigError, match="prod"):
+        settings.environment("staging")
+
+
+def test_yaml_syntax_error_names_line(tmp_path):
+    (tmp_path / "dashkit.yaml").write_text("owner: x\nenvironments:\n  local: [\n")
+    with pytest.raises(ConfigError, match=r"dashkit.yaml at line \d"):
+        load_settings(tmp_path)
+
+
+def test_credentials_repr_hides_secret():
+    settings = parse_settings(GOOD, Path("."))
+    creds = settings.environment("prod").credentials(environ={"GRAFANA_TOKEN": "sekrit-token"})
+    assert "sekrit" not in repr(creds)
