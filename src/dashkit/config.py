@@ -60,7 +60,7 @@ class Environment:
     datasources: Mapping[str, DatasourceRef] = field(default_factory=dict)
     verify_tls: bool | str = True
     timeout: float = 30.0
-    concurrency: int = 8
+    concurrency: int = 24
     disable_provenance: bool = False
 
     def credentials(self, environ: Mapping[str, str] | None = None) -> Credentials:
@@ -196,7 +196,7 @@ def _parse_environment(name: str, raw: object, defaults: Mapping, where: str) ->
             raise ConfigError(f"{where}: key '{key}.ca_cert' must be a file path")
         verify = env["ca_cert"]
     timeout = _positive_number(env.get("timeout", defaults.get("timeout", 30)), f"{key}.timeout", where)
-    concurrency = env.get("concurrency", defaults.get("concurrency", 8))
+    concurrency = env.get("concurrency", defaults.get("concurrency", 24))
     if not isinstance(concurrency, int) or isinstance(concurrency, bool) or not 1 <= concurrency <= 64:
         raise ConfigError(f"{where}: key '{key}.concurrency' must be an integer from 1 to 64")
     disable_provenance = env.get("disable_provenance", False)

@@ -56,24 +56,29 @@ class ResolvedDatasource:
 
 
 def substitute(body: Any, resolved: dict[str, ResolvedDatasource]) -> Any:
-    """A copy of body with every logical reference replaced by the concrete one."""
+    """body with every logical reference replaced by the concrete one; unchanged parts are shared, not copied."""
     if isinstance(body, dict):
-        out = {}
+        out = None
         for key, value in body.items():
             name = logical_name(value) if key in ("datasource", "datasourceUid") else None
             if name is not None and name in resolved:
                 ds = resolved[name]
                 if key == "datasourceUid":
-                    out[key] = ds.uid
+                    new = ds.uid
                 elif isinstance(value, dict):
-                    out[key] = {**value, "uid": ds.uid, "type": ds.type}
+                    new = {**value, "uid": ds.uid, "type": ds.type}
                 else:
-                    out[key] = {"type": ds.type, "uid": ds.uid}
+                    new = {"type": ds.type, "uid": ds.uid}
             else:
-                out[key] = substitute(value, resolved)
-        return out
+                new = substitute(value, resolved)
+            if new is not value:
+                if out is None:
+                    out = dict(body)
+                out[key] = new
+        return body if out is None else out
     if isinstance(body, list):
-        return [substitute(item, resolved) for item in body]
+        items = [substitute(item, resolved) for item in body]
+        return body if all(a is b for a, b in zip(items, body, strict=True)) else items
     return body
 
 

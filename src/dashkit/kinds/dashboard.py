@@ -101,7 +101,8 @@ class DashboardKind(ResourceKind):
 
     # ---- compare side ------------------------------------------------------------------------------------
     def comparable(self, body: dict[str, Any], folder: str) -> dict[str, Any]:
-        out = {k: copy.deepcopy(v) for k, v in body.items() if k not in SERVER_MANAGED and k != ENVELOPE}
+        # A shallow copy: nested values are shared with `body` and never mutated.
+        out = {k: v for k, v in body.items() if k not in SERVER_MANAGED and k != ENVELOPE}
         tags = out.get("tags") if isinstance(out.get("tags"), list) else []
         out["tags"] = [t for t in tags if not (isinstance(t, str) and t.startswith(TAG_PREFIX))]
         if isinstance(out.get("title"), str):
