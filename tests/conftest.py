@@ -134,11 +134,13 @@ def project(tmp_path, monkeypatch, request):
 
 
 @pytest.fixture
-def dashkit(project):
+def dashkit(project, capsys):
     def run(*args: str, verbose: bool = False) -> Result:
         out, err = io.StringIO(), io.StringIO()
         argv = ["-C", str(project.root), *(["-v"] if verbose else []), *args]
+        capsys.readouterr()
         code = main(argv, console=Console(out=out, err=err, color=False))
-        return Result(code, out.getvalue(), err.getvalue())
+        direct = capsys.readouterr()  # what click itself prints (--help, --version)
+        return Result(code, out.getvalue() + direct.out, err.getvalue() + direct.err)
 
     return run

@@ -62,6 +62,7 @@ class GrafanaClient:
         log: Callable[[str], None] | None = None,
         auth_hint: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        search_page_size: int = SEARCH_PAGE_SIZE,
     ) -> None:
         parts = urlsplit(url.rstrip("/"))
         # Never keep user:password@ in the URL: it would reach messages and logs.
@@ -76,6 +77,7 @@ class GrafanaClient:
         self._log = log
         self._auth_hint = auth_hint
         self._extra_headers = dict(extra_headers or {})
+        self._page_size = search_page_size
         self._local = threading.local()
         self._sessions: list[requests.Session] = []
         self._lock = threading.Lock()
@@ -175,6 +177,11 @@ class GrafanaClient:
                 break
             if wait is None:
                 wait = random.uniform(0, min(policy.max_backoff, policy.backoff * 2 ** (attempt - 1)))
+                why = "backoff"
+            else:
+                why = "Retry-After"
+            if self._log is not None:
+                self._log(f"{method} {path}: retry {attempt}/{policy.attempts - 1} in {wait:.2f} s ({why})")
             time.sleep(wait)
         if last_problem.startswith("HTTP "):
             raise GrafanaError(
@@ -244,10 +251,10 @@ class GrafanaClient:
         hits: list[dict] = []
         page = 1
         while True:
-            reply = self.get("/api/search", params=[*base, ("limit", SEARCH_PAGE_SIZE), ("page", page)])
+            reply = self.get("/api/search", params=[*base, ("limit", self._page_size), ("page", page)])
             batch = reply.data if isinstance(reply.data, list) else []
             hits.extend(batch)
-            if len(batch) < SEARCH_PAGE_SIZE:
+            if len(batch) < self._page_size:
                 return hits
             page += 1
 

@@ -90,7 +90,10 @@ def main(argv: list[str] | None = None, console: Console | None = None) -> int:
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
     except click.ClickException as exc:
-        exc.show()
+        hint = None
+        if isinstance(exc, click.UsageError) and exc.ctx is not None:
+            hint = f"run '{exc.ctx.command_path} --help' for usage"
+        console.error(exc.format_message(), hint)
         return ExitCode.USAGE if isinstance(exc, click.UsageError) else exc.exit_code
     except click.Abort:
         console.print("Aborted.", err=True)

@@ -45,6 +45,7 @@ def set_faults(req: Request) -> Reply:
             seed=None if seed is None else int(seed),
             methods=tuple(str(m).upper() for m in methods),
             path_regex=body.get("path_regex") or body.get("pathRegex") or None,
+            count=int(body["count"]) if body.get("count") is not None else None,
         )
     except (TypeError, ValueError) as exc:  # re.error is a ValueError
         raise message_error(400, f"invalid fault plan: {exc}") from None

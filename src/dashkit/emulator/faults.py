@@ -57,6 +57,7 @@ class FaultPlan:
     seed: int | None = None
     methods: tuple[str, ...] = ()
     path_regex: str | None = None
+    count: int | None = None  # inject at most this many faults, then answer normally
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.rate <= 1.0:
@@ -74,6 +75,7 @@ class FaultPlan:
             "seed": self.seed,
             "methods": list(self.methods),
             "path_regex": self.path_regex,
+            "count": self.count,
         }
 
 
@@ -89,6 +91,7 @@ class FaultInjector:
             self.plan = plan
             self._random = random.Random(plan.seed)
             self._path = re.compile(plan.path_regex) if plan.path_regex else None
+            self._left = plan.count
 
     def decide(self, method: str, path: str) -> str | None:
         if self.plan.rate <= 0:
@@ -99,8 +102,12 @@ class FaultInjector:
                 return None
             if self._path is not None and not self._path.search(path):
                 return None
+            if self._left is not None and self._left <= 0:
+                return None
             if self._random.random() >= plan.rate:
                 return None
+            if self._left is not None:
+                self._left -= 1
             return plan.kinds[self._random.randrange(len(plan.kinds))]
 
 
