@@ -274,3 +274,28 @@ def test_token_never_appears_in_output_or_backups(grafana, project, dashkit):
     for path in project.root.rglob("*"):
         if path.is_file():
             assert TOKEN not in path.read_text(errors="ignore"), path
+
+
+def test_basic_auth_and_org_header_select_the_org(grafana, project, dashkit, monkeypatch):
+    monkeypatch.setenv("G_USER", "admin")
+    monkeypatch.setenv("G_PASSWORD", "admin")
+    (project.root / "dashkit.yaml").write_text(
+        f"owner: team-a\nenvironments:\n  second:\n    url: {grafana.url}\n    org_id: 2\n"
+        "    basic_auth: {user_env: G_USER, password_env: G_PASSWORD}\n"
+    )
+    project.write("dashboards/plain.py", 'dashboard = {"title": "Org two", "panels": []}\n')
+    result = dashkit("sync", "--env", "second", "--yes")
+    assert result.code == 0, result.text
+    assert grafana.dashboard("org-two") is None  # not in org 1
+    in_org_2 = grafana.admin.get(f"{grafana.url}/api/dashboards/uid/org-two", headers={"X-Grafana-Org-Id": "2"})
+    assert in_org_2.status_code == 200
+
+
+def test_token_of_another_org_exits_4(grafana, project, dashkit):
+    (project.root / "dashkit.yaml").write_text(
+        f"owner: team-a\nenvironments:\n  other:\n    url: {grafana.url}\n    org_id: 2\n"
+        "    token_env: DASHKIT_TEST_TOKEN\n"
+    )
+    project.write("dashboards/plain.py", 'dashboard = {"title": "X", "panels": []}\n')
+    result = dashkit("diff", "--env", "other")
+    assert result.code == 4 and "organization" in result.err.lower()

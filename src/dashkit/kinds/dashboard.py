@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 from .. import naming
@@ -22,6 +23,19 @@ TAG_PREFIX = "dashkit:"
 def marker_tag(owner: str) -> str:
     """The tag every dashboard dashkit writes carries; it makes owned dashboards findable by search."""
     return TAG_PREFIX + owner
+
+
+def _matcher_key(override: dict) -> str | None:
+    matcher = override.get("matcher")
+    if not isinstance(matcher, dict):
+        return None
+    return f"{matcher.get('id')}:{json.dumps(matcher.get('options'), sort_keys=True)}"
+
+
+def _matcher_title(override: dict) -> str | None:
+    matcher = override.get("matcher")
+    options = matcher.get("options") if isinstance(matcher, dict) else None
+    return options if isinstance(options, str) else None
 
 
 def _variable_or_annotation(item: dict) -> str:
@@ -116,6 +130,8 @@ class DashboardKind(ResourceKind):
             "targets": KeyedList("target", key=lambda t: t.get("refId")),
             "list": KeyedList(_variable_or_annotation, key=lambda v: v.get("name")),
             "links": KeyedList("link", key=lambda link: link.get("title") or link.get("url")),
+            "overrides": KeyedList("override", key=_matcher_key, title=_matcher_title),
+            "properties": KeyedList("property", key=lambda p: p.get("id")),
         }
 
     # ---- live side ---------------------------------------------------------------------------------------
