@@ -1,5 +1,6 @@
 """Real dashboards nobody on this team wrote (../shared/corpus): they sync, stay quiet, and diff by panel."""
 
+import itertools
 import json
 
 import pytest
@@ -67,7 +68,7 @@ def test_revision_diffs_say_what_the_commit_message_says():
 
 def test_every_revision_diff_names_panels_not_indices():
     revisions = _revisions()
-    for (newer, _), (older, message) in zip(revisions, revisions[1:], strict=False):
+    for (newer, _), (older, message) in itertools.pairwise(revisions):
         for line in _diff(older, newer):
             assert not line.path.startswith(("panels[", "[")), (message, line.path)
 
