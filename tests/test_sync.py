@@ -299,3 +299,42 @@ def test_token_of_another_org_exits_4(grafana, project, dashkit):
     project.write("dashboards/plain.py", 'dashboard = {"title": "X", "panels": []}\n')
     result = dashkit("diff", "--env", "other")
     assert result.code == 4 and "organization" in result.err.lower()
+
+
+def test_every_write_answer_lost_still_converges_without_duplicates(grafana, project, dashkit):
+    _two_dashboards(project)
+    grafana.faults(rate=1.0, kinds=["drop_after"], methods=["POST"])  # every POST applies, then its answer is lost
+    result = dashkit("sync", "--env", "local", "--yes")
+    grafana.clear_faults()
+    assert result.code == 0, result.text
+    assert grafana.writes() == 5
+    assert grafana.dashboard("payments-api")["meta"]["version"] == 1
+
+
+def test_folder_renamed_in_grafana_is_put_back(grafana, project, dashkit):
+    project.dashboard("dashboards/payments/api.py", "API")
+    assert dashkit("sync", "--env", "local", "--yes").code == 0
+    folder = grafana.dashboard("payments-api")["meta"]["folderUid"]
+    grafana.admin.put(f"{grafana.url}/api/folders/{folder}", json={"title": "Renamed", "overwrite": True})
+    diff = dashkit("diff", "--env", "local")
+    assert '~ folder payments' in diff.out and 'title: "Renamed" -> "payments"' in diff.out
+    assert dashkit("sync", "--env", "local", "--yes").code == 0
+    assert grafana.admin.get(f"{grafana.url}/api/folders/{folder}").json()["title"] == "payments"
+
+
+def test_moving_a_dashboard_between_folders(grafana, project, dashkit):
+    project.dashboard("dashboards/old/api.py", "API", uid="api")
+    assert dashkit("sync", "--env", "local", "--yes").code == 0
+    project.remove("dashboards/old/api.py")
+    project.dashboard("dashboards/new/api.py", "API", uid="api")
+    result = dashkit("sync", "--env", "local", "--yes", "--prune")
+    assert result.code == 0, result.text
+    assert grafana.dashboard("api")["meta"]["folderTitle"] == "new"
+    assert [f["title"] for f in grafana.search(type="dash-folder")] == ["new"]
+
+
+def test_verbose_shows_the_definition_traceback(project, dashkit):
+    project.write("dashboards/broken.py", "def f():\n    raise ValueError('deep')\nf()\n")
+    quiet, loud = dashkit("build"), dashkit("build", verbose=True)
+    assert quiet.code == loud.code == 3
+    assert "Traceback" not in quiet.err and "Traceback" in loud.err and "line 2, in f" in loud.err
