@@ -81,7 +81,6 @@ class GrafanaClient:
         self._local = threading.local()
         self._sessions: list[requests.Session] = []
         self._lock = threading.Lock()
-        self.request_count = 0
 
     # -- sessions -------------------------------------------------------------------------------------------
     def _session(self) -> requests.Session:
@@ -147,8 +146,6 @@ class GrafanaClient:
             started = time.monotonic()
             wait: float | None = None
             try:
-                with self._lock:
-                    self.request_count += 1
                 response = self._session().request(method, url, params=params, json=json, timeout=self._timeout)
             except (requests.ConnectionError, requests.Timeout) as exc:
                 sent = not _never_sent(exc)
@@ -257,10 +254,6 @@ class GrafanaClient:
             if len(batch) < self._page_size:
                 return hits
             page += 1
-
-    def health(self) -> dict:
-        reply = self.get("/api/health")
-        return reply.data if isinstance(reply.data, dict) else {}
 
 
 def _never_sent(exc: Exception) -> bool:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
-from collections.abc import Iterable
 from typing import Any
 
 
@@ -21,12 +19,6 @@ def pretty_json(value: Any) -> str:
 
 def fingerprint(value: Any) -> str:
     return "sha256:" + hashlib.sha256(canonical_json(value).encode("utf-8")).hexdigest()[:32]
-
-
-def without_keys(mapping: dict[str, Any], keys: Iterable[str]) -> dict[str, Any]:
-    """A deep copy of `mapping` without the given top-level keys."""
-    drop = set(keys)
-    return {k: copy.deepcopy(v) for k, v in mapping.items() if k not in drop}
 
 
 def plain_json(value: Any) -> Any:

@@ -14,7 +14,7 @@ from .client import GrafanaClient
 from .config import Environment, Settings
 from .errors import AuthError, DashkitError, GrafanaUnreachable
 from .kinds.base import LiveResource, ResourceKind, SyncContext, all_kinds
-from .model import Resource, ResourceRef
+from .model import ResourceRef
 from .plan import Plan, make_plan
 
 
@@ -25,6 +25,7 @@ class Connection:
     env: Environment
     client: GrafanaClient
     pool: ThreadPoolExecutor
+    secrets: tuple[str, ...] = ()  # for output masking; never printed
 
     def close(self) -> None:
         self.pool.shutdown(wait=True)
@@ -55,7 +56,7 @@ def connect(settings: Settings, env_name: str, log: Callable[[str], None] | None
         extra_headers={"X-Disable-Provenance": "true"} if env.disable_provenance else None,
     )
     pool = ThreadPoolExecutor(max_workers=env.concurrency, thread_name_prefix="dashkit")
-    return Connection(env=env, client=client, pool=pool)
+    return Connection(env=env, client=client, pool=pool, secrets=credentials.secrets)
 
 
 def plan_sync(project: Project, conn: Connection, *, prune: bool = False, force: bool = False) -> Plan:
@@ -65,7 +66,7 @@ def plan_sync(project: Project, conn: Connection, *, prune: bool = False, force:
         dataclasses.replace(r, body=datasources.substitute(r.body, resolved)) if resolved else r
         for r in project.resources
     ]
-    ctx = _context(settings, conn, force=force, desired=desired)
+    ctx = _context(settings, conn, force=force)
     kinds = all_kinds()
     live: dict[ResourceRef, LiveResource] = {}
     for kind in kinds:
@@ -91,8 +92,7 @@ def apply_sync(
     return outcomes
 
 
-def _context(settings: Settings, conn: Connection, *, force: bool,
-             desired: list[Resource] | None = None) -> SyncContext:
+def _context(settings: Settings, conn: Connection, *, force: bool) -> SyncContext:
     return SyncContext(
         client=conn.client,
         owner=settings.owner,
@@ -100,7 +100,6 @@ def _context(settings: Settings, conn: Connection, *, force: bool,
         pool=conn.pool,
         force=force,
         disable_provenance=conn.env.disable_provenance,
-        desired={r.ref: r for r in desired or ()},
     )
 
 

@@ -30,9 +30,8 @@ def _prepare(app: App, env_name: str, prune: bool, force: bool):
 
     settings = app.settings()
     project = load_project(settings)
-    env = settings.environment(env_name)
-    app.console.add_secrets(*env.credentials().secrets)
     conn = connect(settings, env_name, log=app.console.debug if app.verbose else None)
+    app.console.add_secrets(*conn.secrets)
     try:
         plan = plan_sync(project, conn, prune=prune, force=force)
     except BaseException:

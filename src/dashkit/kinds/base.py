@@ -62,7 +62,6 @@ class SyncContext:
     pool: ThreadPoolExecutor
     force: bool = False
     disable_provenance: bool = False
-    desired: dict[ResourceRef, Resource] = field(default_factory=dict)
 
     def map(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
         """fn over items on the bounded pool, results in order; the first error is raised."""
