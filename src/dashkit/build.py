@@ -11,6 +11,7 @@ from .errors import DefinitionError
 from .kinds.base import BuildContext, all_kinds
 from .loader import Definition, load_definitions
 from .model import Resource, ResourceRef
+from .project_context import loading_project
 
 
 @dataclass
@@ -23,7 +24,9 @@ class Project:
 
 
 def load_project(settings: Settings) -> Project:
-    definitions = load_definitions(settings.root)
+    names = {name for env in settings.environments.values() for name in env.datasources}
+    with loading_project(names):
+        definitions = load_definitions(settings.root)
     return Project(settings=settings, resources=build_resources(definitions, settings))
 
 

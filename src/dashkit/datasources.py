@@ -1,8 +1,9 @@
 """Logical datasource names: how definitions spell them, and how diff/sync resolve them per environment.
 
-In code a datasource is written by logical name with an '@' prefix, which no real Grafana uid can contain:
-`"datasource": "@prometheus"` or `"datasource": {"uid": "@prometheus"}` (and `"datasourceUid": "@prometheus"`
-in alert queries). `dashkit.datasource("prometheus")` returns the object form. References through a dashboard
+In code a datasource is written by logical name with an '@' prefix, which no real Grafana uid can
+contain: `"datasource": "@prometheus"` or `"datasource": {"uid": "@prometheus"}` (and
+`"datasourceUid": "@prometheus"` in alert queries); `dashkit.datasource("prometheus")` returns the object
+form. A datasource variable's default (`current`) may name one too. References through a dashboard
 variable (`$datasource`, `${datasource}`) and Grafana's pseudo datasources are left as they are.
 """
 
@@ -55,15 +56,23 @@ class ResolvedDatasource:
     name: str
 
 
+def _is_reference(body: dict, key: str) -> bool:
+    """Keys whose value may spell a logical datasource: datasource refs, and a datasource variable's default."""
+    return key in ("datasource", "datasourceUid") or (key == "current" and body.get("type") == "datasource")
+
+
 def substitute(body: Any, resolved: dict[str, ResolvedDatasource]) -> Any:
     """body with every logical reference replaced by the concrete one; unchanged parts are shared, not copied."""
     if isinstance(body, dict):
         out = None
         for key, value in body.items():
-            name = logical_name(value) if key in ("datasource", "datasourceUid") else None
+            name = _current_name(value) if key == "current" else logical_name(value)
+            name = name if _is_reference(body, key) else None
             if name is not None and name in resolved:
                 ds = resolved[name]
-                if key == "datasourceUid":
+                if key == "current":
+                    new = {"text": ds.name, "value": ds.uid}
+                elif key == "datasourceUid":
                     new = ds.uid
                 elif isinstance(value, dict):
                     new = {**value, "uid": ds.uid, "type": ds.type}
@@ -122,11 +131,15 @@ def resolve(
     return resolved
 
 
+def _current_name(value: Any) -> str | None:
+    return logical_name(value.get("value")) if isinstance(value, dict) else None
+
+
 def _walk(body: Any, visit) -> None:
     if isinstance(body, dict):
         for key, value in body.items():
-            if key in ("datasource", "datasourceUid"):
-                name = logical_name(value)
+            if _is_reference(body, key):
+                name = _current_name(value) if key == "current" else logical_name(value)
                 if name is not None:
                     visit(name)
                     continue

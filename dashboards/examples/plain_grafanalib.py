@@ -1,4 +1,4 @@
-"""Checkout service: the four golden signals, written with grafanalib directly."""
+"""An example of a dashboard written with grafanalib classes directly; dashkit takes it as it is."""
 
 from grafanalib.core import Dashboard, GridPos, Target, Time, TimeSeries
 
@@ -17,8 +17,7 @@ def _panel(title: str, expr: str, unit: str, x: int, y: int, description: str) -
 
 
 dashboard = Dashboard(
-    title="Checkout",
-    uid="payments-checkout",
+    title="Checkout (plain grafanalib)",
     tags=["payments", "golden-signals"],
     time=Time("now-6h", "now"),
     refresh="1m",

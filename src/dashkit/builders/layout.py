@@ -1,0 +1,97 @@
+"""Automatic placement on Grafana's 24-column grid: panels flow left to right in rows; ids in reading order."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..normalize import plain_json
+from .errors import BuilderError
+from .panels import size
+
+GRID_WIDTH = 24
+
+
+@dataclass
+class Row:
+    """A titled row of panels. A collapsed row keeps its panels inside it until someone opens it."""
+
+    title: str
+    panels: Sequence[Any] = field(default_factory=list)
+    collapsed: bool = False
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.title, str) or not self.title.strip():
+            raise BuilderError(f"a row needs a non-empty title, got {self.title!r}")
+        self.panels = list(self.panels)
+
+
+def layout(items: Sequence[Any]) -> list[dict[str, Any]]:
+    """Dashboard `panels` JSON: gridPos x/y set so nothing overlaps or leaves the grid, ids 1..n.
+
+    `items` holds panels (builder dicts, grafanalib panels, anything with to_json_data) and Rows; panels before
+    the first Row sit above it. Each panel keeps its own width and height (gridPos w/h, default half x 8).
+    """
+    cursor = _Cursor()
+    placed: list[dict[str, Any]] = []
+    for item in items:
+        if isinstance(item, Row):
+            cursor.new_line()
+            row = {"type": "row", "title": item.title.strip(), "collapsed": item.collapsed, "panels": [],
+                   "gridPos": {"h": 1, "w": GRID_WIDTH, "x": 0, "y": cursor.y}}
+            placed.append(row)
+            cursor.y += 1
+            if item.collapsed:
+                inner = _Cursor(y=cursor.y)
+                row["panels"] = [inner.place(_as_panel(p)) for p in item.panels]
+            else:
+                placed.extend(cursor.place(_as_panel(p)) for p in item.panels)
+        else:
+            placed.append(cursor.place(_as_panel(item)))
+    next_id = 1
+    for panel in placed:
+        panel["id"] = next_id
+        next_id += 1
+        for inner_panel in panel.get("panels") or []:
+            inner_panel["id"] = next_id
+            next_id += 1
+    return placed
+
+
+class _Cursor:
+    def __init__(self, y: int = 0) -> None:
+        self.x = 0
+        self.y = y
+        self.line_height = 0
+
+    def new_line(self) -> None:
+        if self.x:
+            self.y += self.line_height
+            self.x = 0
+            self.line_height = 0
+
+    def place(self, panel: dict[str, Any]) -> dict[str, Any]:
+        grid = panel.get("gridPos") or {}
+        w, h = size(grid.get("w", 12), grid.get("h", 8))
+        if self.x + w > GRID_WIDTH:
+            self.new_line()
+        panel["gridPos"] = {"h": h, "w": w, "x": self.x, "y": self.y}
+        self.x += w
+        self.line_height = max(self.line_height, h)
+        return panel
+
+
+def _as_panel(item: Any) -> dict[str, Any]:
+    if isinstance(item, Row):
+        raise BuilderError(f"row '{item.title}' cannot be nested inside another row")
+    if isinstance(item, dict):
+        panel = copy.deepcopy(item)
+    elif callable(getattr(item, "to_json_data", None)):
+        panel = plain_json(item)
+    else:
+        raise BuilderError(f"a panel must be a dict or have to_json_data(), not {type(item).__name__}")
+    if not isinstance(panel, dict) or panel.get("type") == "row":
+        raise BuilderError("use Row(...) for rows, not a row panel")
+    return panel
