@@ -60,14 +60,17 @@ class Matcher:
 
 
 def eq(label: str, value: str) -> Matcher:
+    """`label="value"`."""
     return Matcher(label, "=", value)
 
 
 def ne(label: str, value: str) -> Matcher:
+    """`label!="value"`."""
     return Matcher(label, "!=", value)
 
 
 def regex(label: str, pattern: str) -> Matcher:
+    """`label=~"pattern"` (Prometheus anchors the pattern at both ends)."""
     return Matcher(label, "=~", pattern)
 
 
@@ -97,6 +100,7 @@ def rate(metric: str, matchers: Iterable[Matcher] = (), window: str = RATE_INTER
 
 
 def increase(metric: str, matchers: Iterable[Matcher] = (), window: str = "$__range") -> str:
+    """How much a counter grew over `window` (default: the dashboard's whole time range)."""
     return f"increase({selector(metric, matchers)}[{_window(window)}])"
 
 
