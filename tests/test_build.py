@@ -109,7 +109,7 @@ def test_definition_syntax_error_exits_3(project, dashkit):
 def test_module_without_dashboard_is_an_error(project, dashkit):
     project.write("dashboards/empty.py", "X = 1\n")
     result = dashkit("build")
-    assert result.code == 3 and "defines no `dashboard`" in result.err
+    assert result.code == 3 and "defines nothing dashkit reads" in result.err and "`dashboard`" in result.err
 
 
 def test_malformed_config_exits_2_naming_key(project, dashkit):

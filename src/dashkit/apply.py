@@ -11,6 +11,7 @@ from pathlib import Path
 from .errors import DashkitError, GrafanaError, ResponseLost
 from .kinds.base import ResourceKind, SyncContext
 from .model import ResourceRef
+from .naming import file_safe
 from .normalize import pretty_json
 from .plan import Action, Change, Plan
 
@@ -47,7 +48,7 @@ class Backups:
     def save(self, kind: ResourceKind, change: Change) -> Path | None:
         if change.live is None:
             return None
-        path = self.folder / change.ref.kind / f"{change.ref.uid}.json"
+        path = self.folder / change.ref.kind / f"{file_safe(change.ref.uid)}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(pretty_json(kind.backup_document(change.live)), encoding="utf-8")
         return path

@@ -31,12 +31,19 @@ def load_project(settings: Settings) -> Project:
 
 
 def build_resources(definitions: list[Definition], settings: Settings) -> list[Resource]:
-    ctx = BuildContext(root=settings.root, owner=settings.owner)
+    ctx = BuildContext(root=settings.root, owner=settings.owner, runbook_base_url=settings.runbook_base_url)
     kinds = all_kinds()
     collected: list[Resource] = []
     for definition in definitions:
-        for kind in kinds:
-            collected.extend(kind.collect(definition, ctx))
+        found = [r for kind in kinds for r in kind.collect(definition, ctx)]
+        if not found:
+            names = sorted({name for kind in kinds if kind.area == definition.area for name in kind.exports})
+            raise DefinitionError(
+                definition.relpath,
+                "defines nothing dashkit reads: export one of " + ", ".join(f"`{n}`" for n in names),
+                hint="or rename the file to start with '_' if it is a helper module",
+            )
+        collected.extend(found)
     for kind in kinds:
         collected.extend(kind.derive(collected, ctx))
     by_ref: dict[ResourceRef, Resource] = {}
@@ -60,14 +67,11 @@ def build_resources(definitions: list[Definition], settings: Settings) -> list[R
 
 def write_build(project: Project, out: Path) -> list[Path]:
     """Write every resource's document under `out`, replacing what an earlier build wrote there."""
-    kinds = {kind.name: kind for kind in all_kinds()}
     files: dict[Path, str] = {}
-    for resource in project.resources:
-        kind = kinds[resource.kind]
-        rel = kind.build_path(resource)
-        if rel is None:
-            continue
-        files[out / rel] = kind.build_text(resource)
+    for kind in all_kinds():
+        mine = [r for r in project.resources if r.kind == kind.name]
+        for rel, text in kind.build_files(mine, project.resources).items():
+            files[out / rel] = text
     for top in sorted({p.relative_to(out).parts[0] for p in files}):
         target = out / top
         if target.is_dir():

@@ -15,7 +15,7 @@ _OWNER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 _ENV_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 _ENV_VAR_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
-_TOP_KEYS = {"owner", "environments", "defaults"}
+_TOP_KEYS = {"owner", "environments", "defaults", "runbooks"}
 _ENV_KEYS = {
     "url", "token_env", "basic_auth", "org_id", "datasources", "verify_tls", "ca_cert",
     "timeout", "concurrency", "disable_provenance",
@@ -93,6 +93,7 @@ class Settings:
     root: Path
     owner: str
     environments: Mapping[str, Environment]
+    runbook_base_url: str | None = None  # where the runbooks `dashkit build` writes are published
 
     @property
     def config_path(self) -> Path:
@@ -159,7 +160,13 @@ def parse_settings(data: object, root: Path) -> Settings:
         if not isinstance(name, str) or not _ENV_NAME_RE.match(name):
             raise ConfigError(f"{where}: environment name {name!r} must be letters, digits, '-' or '_'")
         envs[name] = _parse_environment(name, raw, defaults, where)
-    return Settings(root=root, owner=owner, environments=envs)
+    runbooks = _mapping(mapping.get("runbooks", {}), "runbooks", where)
+    _no_unknown(runbooks, {"base_url"}, "runbooks.", where)
+    base_url = runbooks.get("base_url")
+    if base_url is not None and (not isinstance(base_url, str) or not re.match(r"^https?://\S+$", base_url)):
+        raise ConfigError(f"{where}: key 'runbooks.base_url' must be an http(s) URL")
+    return Settings(root=root, owner=owner, environments=envs,
+                    runbook_base_url=base_url.rstrip("/") if base_url else None)
 
 
 def _parse_environment(name: str, raw: object, defaults: Mapping, where: str) -> Environment:

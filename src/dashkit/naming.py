@@ -34,3 +34,26 @@ def folder_uid(owner: str, folder_path: tuple[str, ...]) -> str:
 
 def is_valid_uid(uid: object) -> bool:
     return isinstance(uid, str) and bool(UID_RE.match(uid))
+
+
+def owner_signature(owner: str) -> str:
+    """Six hex digits naming the owner, embedded in the uids dashkit gives alerting resources."""
+    return _digest("owner", owner)[:6]
+
+
+def owned_uid(owner: str, readable: str, *identity: str) -> str:
+    """`<readable slug>-<owner signature><identity hash>`: deterministic, and provably this owner's."""
+    head = slug(readable)[:20].rstrip("-") or "x"
+    return f"{head}-{owner_signature(owner)}{_digest(owner, *identity)[:10]}"
+
+
+def is_owned_uid(owner: str, uid: object) -> bool:
+    if not isinstance(uid, str) or "-" not in uid:
+        return False
+    tail = uid.rsplit("-", 1)[1]
+    return len(tail) == 16 and tail.startswith(owner_signature(owner))
+
+
+def file_safe(name: str) -> str:
+    """A folder or file name that is safe on every filesystem, readable when possible."""
+    return "".join(c if c.isalnum() or c in " ._-" else "_" for c in name).strip() or "_"

@@ -12,7 +12,7 @@ from .apply import Backups, Outcome, apply_plan
 from .build import Project
 from .client import GrafanaClient
 from .config import Environment, Settings
-from .errors import AuthError, DashkitError, GrafanaUnreachable
+from .errors import AuthError, DashkitError, GrafanaUnreachable, NotFound
 from .kinds.base import LiveResource, ResourceKind, SyncContext, all_kinds
 from .model import ResourceRef
 from .plan import Plan, make_plan
@@ -68,9 +68,19 @@ def plan_sync(project: Project, conn: Connection, *, prune: bool = False, force:
     ]
     ctx = _context(settings, conn, force=force)
     kinds = all_kinds()
+    by_name = {kind.name: kind for kind in kinds}
+    desired = [by_name[r.kind].prepare(r, ctx) for r in desired]
     live: dict[ResourceRef, LiveResource] = {}
     for kind in kinds:
-        live.update(kind.fetch([r for r in desired if r.kind == kind.name], ctx))
+        mine = [r for r in desired if r.kind == kind.name]
+        try:
+            live.update(kind.fetch(mine, ctx))
+        except (NotFound, AuthError) as exc:
+            # A kind the project does not use may be missing (older Grafana) or forbidden (a token scoped to
+            # dashboards): there is nothing of it to sync or prune. A kind the project uses must be readable.
+            if mine or (isinstance(exc, AuthError) and exc.status == 401):
+                raise
+
     return make_plan(kinds, desired, live, owner=settings.owner, env=conn.env.name, url=conn.client.base_url,
                      prune=prune, force=force)
 

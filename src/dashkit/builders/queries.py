@@ -146,7 +146,7 @@ def ratio(used: str, limit: str) -> str:
 def container_cpu_saturation(matchers: Iterable[Matcher] = (), conventions: Conventions = DEFAULT,
                              window: str = RATE_INTERVAL) -> str:
     """CPU used by the containers as a share of their CPU limit (cAdvisor)."""
-    matchers = [*matchers, ne(conventions.container_label, "")]
+    matchers = _real_containers(matchers, conventions)
     used = aggregate(rate(conventions.container_cpu, matchers, window))
     limit = aggregate(f"{selector(conventions.container_cpu_quota, matchers)} / "
                       f"{selector(conventions.container_cpu_period, matchers)}")
@@ -155,7 +155,15 @@ def container_cpu_saturation(matchers: Iterable[Matcher] = (), conventions: Conv
 
 def container_memory_saturation(matchers: Iterable[Matcher] = (), conventions: Conventions = DEFAULT) -> str:
     """Working-set memory of the containers as a share of their memory limit (cAdvisor)."""
-    matchers = [*matchers, ne(conventions.container_label, "")]
+    matchers = _real_containers(matchers, conventions)
     used = aggregate(selector(conventions.container_memory, matchers))
     limit = aggregate(f"{selector(conventions.container_memory_limit, matchers)} > 0")
     return ratio(used, limit)
+
+
+def _real_containers(matchers: Iterable[Matcher], conventions: Conventions) -> list[Matcher]:
+    """cAdvisor also reports pod-level totals with container=""; leave those out unless a container is named."""
+    matchers = list(matchers)
+    if any(m.label == conventions.container_label and m.op == "=" and m.value for m in matchers):
+        return matchers
+    return [*matchers, ne(conventions.container_label, "")]

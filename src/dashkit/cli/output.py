@@ -33,8 +33,11 @@ class Console:
                 self._secrets.append(secret)
 
     def mask(self, text: str) -> str:
-        for secret in self._secrets:
-            text = text.replace(secret, MASK)
+        from ..secrets import seen
+
+        for secret in (*self._secrets, *seen()):
+            if len(secret) >= 4:
+                text = text.replace(secret, MASK)
         return text
 
     def print(self, text: str = "", *, err: bool = False, fg: str | None = None, bold: bool = False,

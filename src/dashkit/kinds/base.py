@@ -25,6 +25,7 @@ R = TypeVar("R")
 class BuildContext:
     root: Path
     owner: str
+    runbook_base_url: str | None = None
 
 
 @dataclass
@@ -74,6 +75,7 @@ class ResourceKind:
     name: ClassVar[str]
     depends_on: ClassVar[tuple[str, ...]] = ()  # kinds whose resources must exist first
     area: ClassVar[str | None] = None  # definitions area it reads ("dashboards", "alerts"), if any
+    exports: ClassVar[tuple[str, ...]] = ()  # module attributes it reads, for "defines nothing" messages
     order: ClassVar[int] = 100  # tie-break for stable ordering among independent kinds
 
     # ---- build side --------------------------------------------------------------------------------------
@@ -97,6 +99,19 @@ class ResourceKind:
         from ..normalize import pretty_json
 
         return pretty_json(resource.body)
+
+    def build_files(self, resources: list[Resource], everything: list[Resource]) -> dict[str, str]:
+        """Every file `dashkit build` writes for this kind (relative path -> text); `everything` is the project."""
+        files = {}
+        for resource in resources:
+            path = self.build_path(resource)
+            if path is not None:
+                files[path] = self.build_text(resource)
+        return files
+
+    def prepare(self, resource: Resource, ctx: SyncContext) -> Resource:
+        """Complete a desired resource at diff/sync time (e.g. digest its secrets); must not write."""
+        return resource
 
     # ---- compare side ------------------------------------------------------------------------------------
     def comparable(self, body: dict[str, Any], folder: str) -> dict[str, Any]:

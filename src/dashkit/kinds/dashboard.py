@@ -47,6 +47,7 @@ class DashboardKind(ResourceKind):
     name = "dashboard"
     depends_on = ("folder",)
     area = "dashboards"
+    exports = ("dashboard", "dashboards")
     order = 20
 
     # ---- build side --------------------------------------------------------------------------------------
@@ -65,12 +66,6 @@ class DashboardKind(ResourceKind):
                     f"`dashboards` must be a list or other iterable of dashboards, not {type(many).__name__}",
                 )
             items.extend((f"dashboards[{i}]", item) for i, item in enumerate(many))
-        if not items:
-            raise DefinitionError(
-                definition.relpath,
-                "defines no `dashboard` or `dashboards`",
-                hint="export one, or rename the file to start with '_' if it is a helper module",
-            )
         module_folder = getattr(module, "folder", None)
         return [self._resource(definition, where, item, module_folder) for where, item in items]
 
@@ -110,7 +105,7 @@ class DashboardKind(ResourceKind):
         resource.depends = (ResourceRef("folder", resource.folder),) if resource.folder else ()
 
     def build_path(self, resource: Resource) -> str:
-        folders = [_file_safe(p) for p in resource.extra.get("folder_path", ())]
+        folders = [naming.file_safe(p) for p in resource.extra.get("folder_path", ())]
         return "/".join(["dashboards", *folders, f"{resource.uid}.json"])
 
     # ---- compare side ------------------------------------------------------------------------------------
@@ -271,7 +266,3 @@ def _folder_path(item_folder: Any, module_folder: Any, definition: Definition, w
         if part.lower() == "general" and len(parts) == 1:
             return ()
     return parts
-
-
-def _file_safe(name: str) -> str:
-    return "".join(c if c.isalnum() or c in " ._-" else "_" for c in name).strip() or "_"

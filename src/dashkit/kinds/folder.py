@@ -11,6 +11,7 @@ from typing import Any
 
 from .. import naming
 from ..client import quote_segment
+from ..errors import AuthError, NotFound
 from ..model import Resource, ResourceRef
 from .base import BuildContext, LiveResource, ResourceKind, SyncContext, register
 
@@ -74,8 +75,9 @@ class FolderKind(ResourceKind):
             lives[live.ref] = live
             if uid not in wanted:
                 candidates.append(live)
+        rule_groups = _rule_groups_by_folder(ctx) if candidates else {}
         for live, contents in zip(candidates, ctx.map(lambda lv: self._contents(lv, ctx), candidates), strict=True):
-            live.contains = contents
+            live.contains = contents + rule_groups.get(live.ref.uid, ())
         return lives
 
     def _contents(self, live: LiveResource, ctx: SyncContext) -> tuple[ResourceRef, ...]:
@@ -123,6 +125,26 @@ class FolderKind(ResourceKind):
 
     def matches(self, resource: Resource, live: LiveResource | None) -> bool:
         return live is not None and live.comparable == self.comparable(resource.body, resource.folder)
+
+
+def _rule_groups_by_folder(ctx: SyncContext) -> dict[str, tuple[ResourceRef, ...]]:
+    """Alert rule groups per folder uid: deleting a folder deletes its rules too, so they count as contents."""
+    try:
+        rules = ctx.client.get("/api/v1/provisioning/alert-rules").data or []
+    except (NotFound, AuthError):
+        return {}  # no alerting API (older Grafana) or no permission to read it: nothing known to protect
+    groups: dict[str, set[str]] = {}
+    for rule in rules:
+        groups.setdefault(rule.get("folderUID", ""), set()).add(rule.get("ruleGroup", ""))
+    return {folder: tuple(ResourceRef("alert_rule_group", f"{folder}/{g}") for g in sorted(names))
+            for folder, names in groups.items()}
+
+
+def live_folder_paths(ctx: SyncContext) -> dict[str, str]:
+    """uid -> 'parent/child' title path of every folder in Grafana (one search), for naming things in output."""
+    hits = {h["uid"]: h for h in ctx.client.search([("type", "dash-folder")]) if h.get("uid")}
+    paths = {uid: _live_path(uid, hits) for uid in hits}
+    return {uid: "/".join(path) for uid, path in paths.items() if path}
 
 
 def _live_path(uid: str, hits: dict[str, dict]) -> tuple[str, ...] | None:

@@ -1,0 +1,223 @@
+"""Grafana-managed alert rule groups, written whole through the provisioning API; also rendered as Prometheus
+rule files and runbooks by `dashkit build`."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from .. import naming
+from ..builders.alerts import AlertRule, RuleGroup
+from ..builders.notifications import DEFAULT_RECEIVER
+from ..client import quote_segment
+from ..diff import KeyedList
+from ..durations import canonical_duration, parse_duration
+from ..errors import DefinitionError
+from ..loader import Definition
+from ..model import Resource, ResourceRef
+from .alerting_files import prometheus_rule_file, runbook
+from .base import BuildContext, LiveResource, ResourceKind, SyncContext, register
+from .folder import live_folder_paths
+
+API = "/api/v1/provisioning"
+DEFAULT_FOLDER = ("Alerts",)
+_MODEL_DEFAULTS = {"intervalMs": 1000, "maxDataPoints": 43200}
+
+
+def runbook_path(folder_path: tuple[str, ...], group: str, title: str) -> str:
+    """Where `dashkit build` writes a rule's runbook under build/runbooks/ (and under runbooks.base_url)."""
+    return "/".join(naming.file_safe(p) for p in (*folder_path, group, title)) + ".md"
+
+
+def group_uid(folder_uid: str, group: str) -> str:
+    return f"{folder_uid}/{group}"
+
+
+@register
+class AlertRuleGroupKind(ResourceKind):
+    name = "alert_rule_group"
+    depends_on = ("folder", "contact_point", "mute_timing")
+    area = "alerts"
+    exports = ("rule_group", "rule_groups")
+    order = 40
+
+    def collect(self, definition: Definition, ctx: BuildContext) -> list[Resource]:
+        if definition.area != self.area:
+            return []
+        module = definition.module
+        groups: list[Any] = []
+        if hasattr(module, "rule_group"):
+            groups.append(module.rule_group)
+        if hasattr(module, "rule_groups"):
+            groups.extend(module.rule_groups)
+        out = []
+        for group in groups:
+            if not isinstance(group, RuleGroup):
+                raise DefinitionError(definition.relpath, f"rule groups must be rule_group(...) results, "
+                                                          f"not {type(group).__name__}")
+            out.append(self._resource(definition, group, ctx))
+        return out
+
+    def _resource(self, definition: Definition, group: RuleGroup, ctx: BuildContext) -> Resource:
+        if group.folder:
+            folder_path = tuple(p.strip() for p in group.folder.split("/") if p.strip())
+        else:
+            folder_path = definition.folder_path or DEFAULT_FOLDER
+        folder_uid = naming.folder_uid(ctx.owner, folder_path)
+        rules = []
+        for rule in group.rules:
+            uid = rule.uid or naming.owned_uid(ctx.owner, rule.title, "rule", *folder_path, group.name, rule.title)
+            if not naming.is_valid_uid(uid):
+                raise DefinitionError(definition.relpath, f"alert '{rule.title}' has an invalid uid {uid!r}")
+            body = rule.to_grafana()
+            if ctx.runbook_base_url and "runbook_url" not in body["annotations"]:
+                path = quote(runbook_path(folder_path, group.name, rule.title))
+                body["annotations"]["runbook_url"] = f"{ctx.runbook_base_url}/{path}"
+            rules.append({"uid": uid, **body, "folderUID": folder_uid, "ruleGroup": group.name})
+        return Resource(
+            kind=self.name,
+            uid=group_uid(folder_uid, group.name),
+            title=group.name,
+            body={"title": group.name, "folderUid": folder_uid, "interval": int(parse_duration(group.interval)),
+                  "rules": rules},
+            folder=folder_uid,
+            source=definition.relpath,
+            path="/".join((*folder_path, group.name)),
+            extra={"folder_path": folder_path, "group": group},
+        )
+
+    def finalize(self, resource: Resource, resources: dict[ResourceRef, Resource], ctx: BuildContext) -> None:
+        points = {r.title: r for r in resources.values() if r.kind == "contact_point"}
+        depends = [ResourceRef("folder", resource.folder)]
+        group: RuleGroup = resource.extra["group"]
+        for rule in group.rules:
+            if rule.notify and rule.notify != DEFAULT_RECEIVER:
+                if rule.notify not in points:
+                    raise DefinitionError(resource.source, f"alert '{rule.title}' notifies contact point "
+                                                           f"'{rule.notify}', which no module defines",
+                                          hint="define it in contact_points, or fix the name")
+                depends.append(points[rule.notify].ref)
+        resource.depends = tuple(dict.fromkeys(depends))
+
+    def build_files(self, resources: list[Resource], everything: list[Resource]) -> dict[str, str]:
+        from ..normalize import pretty_json
+
+        dashboards = {r.uid: r for r in everything if r.kind == "dashboard"}
+        files: dict[str, str] = {}
+        for resource in resources:
+            folder = "/".join(naming.file_safe(p) for p in resource.extra["folder_path"])
+            name = naming.file_safe(resource.title)
+            files[f"alerts/grafana/{folder}/{name}.json"] = pretty_json(resource.body)
+            rules_file = prometheus_rule_file(resource)
+            if rules_file is not None:
+                files[f"alerts/prometheus/{folder}/{name}.yml"] = rules_file
+            group: RuleGroup = resource.extra["group"]
+            for rule, body in zip(group.rules, resource.body["rules"], strict=True):
+                path = runbook_path(resource.extra["folder_path"], group.name, rule.title)
+                files[f"runbooks/{path}"] = runbook(rule, body, resource, dashboards)
+        return files
+
+    # ---- compare side ------------------------------------------------------------------------------------
+    def comparable(self, body: dict[str, Any], folder: str) -> dict[str, Any]:
+        return {"folderUid": folder, "interval": int(body.get("interval") or 0),
+                "rules": [normalize_rule(r) for r in body.get("rules") or []]}
+
+    def keyed_lists(self) -> dict[str, KeyedList]:
+        return {
+            "rules": KeyedList("rule", key=lambda r: r.get("uid"), title=lambda r: r.get("title")),
+            "data": KeyedList("query", key=lambda q: q.get("refId")),
+        }
+
+    # ---- live side ---------------------------------------------------------------------------------------
+    def fetch(self, desired: list[Resource], ctx: SyncContext) -> dict[ResourceRef, LiveResource]:
+        rules = ctx.client.get(f"{API}/alert-rules").data or []
+        groups: dict[str, list[dict]] = {}
+        for rule in rules:
+            groups.setdefault(group_uid(rule.get("folderUID", ""), rule.get("ruleGroup", "")), []).append(rule)
+        wanted = [r.uid for r in desired]
+        owned = [uid for uid, members in groups.items()
+                 if uid not in wanted and any(naming.is_owned_uid(ctx.owner, m.get("uid")) for m in members)]
+        refs = [ResourceRef(self.name, uid) for uid in (*wanted, *sorted(owned)) if uid in groups]
+        lives = [live for live in ctx.map(lambda ref: self.fetch_one(ref, ctx), refs) if live is not None]
+        if owned:  # name groups that may be deleted by their folder path, as the code would
+            folders = live_folder_paths(ctx)
+            for live in lives:
+                live.path = "/".join(p for p in (folders.get(live.folder, ""), live.title) if p)
+        return {live.ref: live for live in lives}
+
+    def fetch_one(self, ref: ResourceRef, ctx: SyncContext) -> LiveResource | None:
+        folder, _, group = ref.uid.partition("/")
+        data = ctx.client.get_or_none(f"{API}/folder/{quote_segment(folder)}/rule-groups/{quote_segment(group)}")
+        if not isinstance(data, dict) or not data.get("rules"):
+            return None
+        members = data["rules"]
+        owned = all(naming.is_owned_uid(ctx.owner, m.get("uid")) for m in members)
+        return LiveResource(
+            ref=ref, title=group, body=data, comparable=self.comparable(data, folder), folder=folder,
+            path=group, owner=ctx.owner if owned else None, managed=owned,
+            depends=(ResourceRef("folder", folder),),
+            extra={"provenance": {m.get("provenance", "") for m in members}},
+        )
+
+    def create(self, resource: Resource, ctx: SyncContext) -> None:
+        self._put(resource, ctx)
+
+    def update(self, resource: Resource, live: LiveResource, ctx: SyncContext) -> None:
+        self._put(resource, ctx)
+
+    def _put(self, resource: Resource, ctx: SyncContext) -> None:
+        folder, _, group = resource.uid.partition("/")
+        body = {"title": group, "interval": resource.body["interval"], "rules": resource.body["rules"]}
+        ctx.client.request("PUT", f"{API}/folder/{quote_segment(folder)}/rule-groups/{quote_segment(group)}",
+                           json=body)
+
+    def delete(self, live: LiveResource, ctx: SyncContext) -> None:
+        folder, _, group = live.ref.uid.partition("/")
+        ctx.client.request("DELETE", f"{API}/folder/{quote_segment(folder)}/rule-groups/{quote_segment(group)}",
+                           allow=(404,))
+
+
+def normalize_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    """A rule as dashkit compares it: server-managed fields, Grafana-added defaults and spelling removed."""
+    out: dict[str, Any] = {}
+    for key in ("uid", "title", "condition", "noDataState", "execErrState"):
+        if key in rule:
+            out[key] = rule[key]
+    out["for"] = _duration(rule.get("for", "0s"))
+    keep = _duration(rule.get("keep_firing_for") or "0s")
+    if keep != "0s":
+        out["keep_firing_for"] = keep
+    for key in ("labels", "annotations"):
+        if rule.get(key):
+            out[key] = dict(rule[key])
+    if rule.get("isPaused"):
+        out["isPaused"] = True
+    settings = rule.get("notification_settings")
+    if settings:
+        out["notification_settings"] = {k: (_duration(v) if k.endswith(("_wait", "_interval")) else v)
+                                        for k, v in settings.items() if v not in (None, [], "")}
+    if rule.get("record"):
+        out["record"] = rule["record"]
+    out["data"] = [_normalize_query(q) for q in rule.get("data") or []]
+    return out
+
+
+def _normalize_query(query: dict[str, Any]) -> dict[str, Any]:
+    model = {k: v for k, v in (query.get("model") or {}).items()
+             if k != "refId" and not (k in _MODEL_DEFAULTS and v == _MODEL_DEFAULTS[k])}
+    window = query.get("relativeTimeRange") or {}
+    out = {"refId": query.get("refId"), "datasourceUid": query.get("datasourceUid"), "model": model,
+           "relativeTimeRange": {"from": int(window.get("from") or 0), "to": int(window.get("to") or 0)}}
+    if query.get("queryType"):
+        out["queryType"] = query["queryType"]
+    return out
+
+
+def _duration(value: Any) -> Any:
+    try:
+        return canonical_duration(value)
+    except ValueError:
+        return value
+
+
+__all__ = ["AlertRule", "AlertRuleGroupKind", "normalize_rule"]
