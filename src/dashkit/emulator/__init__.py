@@ -1,4 +1,5 @@
-"""A local Grafana-API-compatible server (dashboards, folders, search, datasources) for tests and demos."""
+"""A local Grafana-API-compatible server (dashboards, folders, search, datasources, alerting provisioning)
+for tests and demos."""
 
 from dashkit.emulator.config import EmulatorConfig, load_datasources
 from dashkit.emulator.emulator import Emulator
