@@ -18,6 +18,7 @@ def _panel(title: str, expr: str, unit: str, x: int, y: int, description: str) -
 
 dashboard = Dashboard(
     title="Checkout (plain grafanalib)",
+    editable=False,
     tags=["payments", "golden-signals"],
     time=Time("now-6h", "now"),
     refresh="1m",

@@ -4,6 +4,7 @@ dashboard = {
     "title": "Platform logs",
     "tags": ["platform"],
     "schemaVersion": 39,
+    "editable": False,
     "time": {"from": "now-1h", "to": "now"},
     "panels": [
         {

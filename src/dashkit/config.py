@@ -15,7 +15,7 @@ _OWNER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 _ENV_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 _ENV_VAR_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
-_TOP_KEYS = {"owner", "environments", "defaults", "runbooks"}
+_TOP_KEYS = {"owner", "environments", "defaults", "runbooks", "lint"}
 _ENV_KEYS = {
     "url", "token_env", "basic_auth", "org_id", "datasources", "verify_tls", "ca_cert",
     "timeout", "concurrency", "disable_provenance",
@@ -94,6 +94,7 @@ class Settings:
     owner: str
     environments: Mapping[str, Environment]
     runbook_base_url: str | None = None  # where the runbooks `dashkit build` writes are published
+    lint: Mapping[str, object] = field(default_factory=dict)  # the `lint:` section, read by dashkit.lint.config
 
     @property
     def config_path(self) -> Path:
@@ -165,8 +166,9 @@ def parse_settings(data: object, root: Path) -> Settings:
     base_url = runbooks.get("base_url")
     if base_url is not None and (not isinstance(base_url, str) or not re.match(r"^https?://\S+$", base_url)):
         raise ConfigError(f"{where}: key 'runbooks.base_url' must be an http(s) URL")
+    lint = _mapping(mapping.get("lint", {}), "lint", where)
     return Settings(root=root, owner=owner, environments=envs,
-                    runbook_base_url=base_url.rstrip("/") if base_url else None)
+                    runbook_base_url=base_url.rstrip("/") if base_url else None, lint=lint)
 
 
 def _parse_environment(name: str, raw: object, defaults: Mapping, where: str) -> Environment:

@@ -40,6 +40,8 @@ def test_high_error_rate_fires_at_10_percent_and_not_at_1(reference_build, tmp_p
     annotations = {
         "summary": "checkout: more than 5% of requests fail",
         "description": "shop: checkout answers more than 5% of requests with a 5.. status.",
+        "runbook_url": "https://runbooks.example.com/platform/services/checkout/checkout-golden-signals/"
+                       "HighErrorRate.md",
     }
     (tmp_path / "test.yml").write_text(textwrap.dedent(f"""\
         rule_files: [rules.yml]
@@ -70,7 +72,8 @@ def test_high_error_rate_fires_at_10_percent_and_not_at_1(reference_build, tmp_p
               - eval_time: 30m
                 alertname: HighErrorRate
                 exp_alerts: []
-        """).replace("'summary'", "summary").replace("'description'", "description"))
+        """).replace("'summary'", "summary").replace("'description'", "description")
+        .replace("'runbook_url'", "runbook_url"))
     result = subprocess.run(["promtool", "test", "rules", "test.yml"], cwd=tmp_path, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 

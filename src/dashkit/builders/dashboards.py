@@ -28,8 +28,10 @@ def dashboard(title: str, items: Sequence[Any], *, uid: str | None = None, descr
               tags: Sequence[str] = (), variables: Sequence[Mapping[str, Any]] = (),
               annotations: Sequence[Mapping[str, Any]] = (), links: Sequence[Mapping[str, Any]] = (),
               time: tuple[str, str] = ("now-6h", "now"), refresh: str = "1m", timezone: str = "browser",
-              folder: str | None = None, extra: Mapping[str, Any] | None = None) -> Dashboard:
-    """A dashboard whose panels and Rows are laid out on the grid automatically, ids in reading order."""
+              editable: bool = False, folder: str | None = None, extra: Mapping[str, Any] | None = None) -> Dashboard:
+    """A dashboard whose panels and Rows are laid out on the grid automatically, ids in reading order.
+
+    Not editable in the Grafana UI by default: the code is its source, and UI edits would only be drift."""
     if not isinstance(title, str) or not title.strip():
         raise BuilderError(f"a dashboard needs a non-empty title, got {title!r}")
     if uid is not None and not naming.is_valid_uid(uid):
@@ -44,7 +46,7 @@ def dashboard(title: str, items: Sequence[Any], *, uid: str | None = None, descr
         "description": description,
         "tags": list(dict.fromkeys(tags)),
         "timezone": timezone,
-        "editable": True,
+        "editable": editable,
         "graphTooltip": 1,  # shared crosshair: compare signals at the same instant
         "time": {"from": time[0], "to": time[1]},
         "refresh": refresh,

@@ -31,6 +31,8 @@ from .queries import (
 from .variables import DATASOURCE_VARIABLE, chained_variables, datasource_variable, label_values, query_variable
 
 ERROR_STEPS = ((0.01, "orange"), (0.05, "red"))  # 1% of requests failing is worth a look, 5% is an incident
+# cAdvisor's `instance` is the node the container runs on, not the service instance the variable picks.
+NODE_INSTANCE = {"dashkitLint": {"DK136": "cAdvisor's instance label is the node, not the service instance"}}
 SATURATION_STEPS = ((0.8, "orange"), (0.9, "red"))
 NODES_UID = "nodes-use"
 OVERVIEW_UID = "services-overview"
@@ -79,7 +81,7 @@ def service_dashboard(service: str | None = None, *, title: str | None = None, u
         stat("Latency p95", f"95% of {label}'s requests complete faster than this.", "s",
              latency_quantile(0.95, http, conventions=c), steps=((0.5, "orange"), (1.0, "red"))),
         gauge("CPU saturation", f"CPU used by {label}'s containers as a share of their CPU limit.", "percentunit",
-              container_cpu_saturation(containers, c), steps=SATURATION_STEPS, height=4),
+              container_cpu_saturation(containers, c), steps=SATURATION_STEPS, height=4, extra=NODE_INSTANCE),
     ])
     traffic = Row("Traffic", [
         timeseries("Request rate by method", f"Requests per second to {label}, by HTTP method.", "reqps",
@@ -111,11 +113,11 @@ def service_dashboard(service: str | None = None, *, title: str | None = None, u
         timeseries("CPU usage / limit", f"CPU used by {label}'s containers as a share of their limit; "
                    "throttling starts at 100%.", "percentunit",
                    Query(container_cpu_saturation(containers, c), legend="cpu"), steps=SATURATION_STEPS,
-                   show_thresholds=True, min=0),
+                   show_thresholds=True, min=0, extra=NODE_INSTANCE),
         timeseries("Memory working set / limit", f"Memory {label}'s containers use as a share of their "
                    "limit; the kernel OOM-kills at 100%.", "percentunit",
                    Query(container_memory_saturation(containers, c), legend="memory"), steps=SATURATION_STEPS,
-                   show_thresholds=True, min=0),
+                   show_thresholds=True, min=0, extra=NODE_INSTANCE),
     ])
     rows = [signals, traffic, errors, latency, saturation]
     if logs_datasource is not None:

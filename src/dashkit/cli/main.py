@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "diff": ("sync_cmd", "diff", "Show what sync would change in a Grafana environment; never writes."),
     "sync": ("sync_cmd", "sync", "Apply only what changed to a Grafana environment."),
     "emulator": ("emulator_cmd", "emulator", "Run the bundled Grafana-API-compatible server."),
+    "lint": ("lint_cmd", "lint", "Check dashboards and alert rules (the project, or files given)."),
 }
 
 

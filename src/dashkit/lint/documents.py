@@ -1,0 +1,150 @@
+"""Turn what the user points lint at into Documents: a dashkit project's built resources, or dashboard JSON and
+rule YAML files and folders (plain rule files, Grafana provisioning files, PrometheusRule resources, ConfigMaps
+holding dashboards, multi-document YAML)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from .model import DocKind, Document, Finding, Severity
+from .positions import json_lines, locator, yaml_lines
+
+READ_ERROR = "DK001"
+
+
+def from_project(resources: Iterable[Any]) -> list[Document]:
+    docs = []
+    for resource in resources:
+        if resource.kind == "dashboard":
+            docs.append(Document(DocKind.DASHBOARD, resource.body, resource.source, label=resource.label))
+        elif resource.kind == "alert_rule_group":
+            docs.append(Document(DocKind.GRAFANA_RULES, resource.body, resource.source, label=resource.label,
+                                 facts={"interval": resource.body.get("interval")}))
+    return docs
+
+
+def from_paths(paths: Iterable[Path], exclude: Iterable[str] = ()) -> tuple[list[Document], list[Finding]]:
+    """Documents in the files (folders are searched for *.json, *.yaml, *.yml), and findings for unreadable ones."""
+    docs: list[Document] = []
+    problems: list[Finding] = []
+    patterns = list(exclude)
+    for path in _files(paths):
+        if any(path.match(p) for p in patterns):
+            continue
+        try:
+            if path.suffix == ".json":
+                docs.extend(_json_documents(path))
+            else:
+                docs.extend(_yaml_documents(path))
+        except (ValueError, UnicodeDecodeError) as exc:
+            problems.append(Finding(READ_ERROR, Severity.ERROR, f"cannot be read: {exc}", str(path), "",
+                                    rule="unreadable-file"))
+    return docs, problems
+
+
+def _files(paths: Iterable[Path]) -> Iterator[Path]:
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if child.suffix in (".json", ".yaml", ".yml") and child.is_file() and not any(
+                        p.startswith(".") for p in child.relative_to(path).parts):
+                    yield child
+        elif path.is_file():
+            yield path
+        else:
+            from ..errors import ConfigError
+
+            raise ConfigError(f"{path}: no such file or folder")
+
+
+def _json_documents(path: Path) -> list[Document]:
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"invalid JSON at line {exc.lineno}: {exc.msg}") from None
+    locate = locator(lambda: json_lines(text))
+    if isinstance(data, dict) and isinstance(data.get("dashboard"), dict):  # an API export {dashboard, meta}
+        return [_dashboard(data["dashboard"], path, "dashboard", locate)]
+    if isinstance(data, dict) and ("panels" in data or "rows" in data or "templating" in data):
+        return [_dashboard(data, path, "", locate)]
+    if isinstance(data, dict) and isinstance(data.get("groups"), list):
+        return _rule_documents(data, path, "", locate)
+    return []
+
+
+def _dashboard(data: dict, path: Path, prefix: str, locate) -> Document:
+    return Document(DocKind.DASHBOARD, data, str(path), label=str(data.get("title") or path.name), prefix=prefix,
+                    locate=locate)
+
+
+def _yaml_documents(path: Path) -> list[Document]:
+    import yaml
+
+    text = path.read_text(encoding="utf-8")
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: much faster
+    try:
+        datas = list(yaml.load_all(text, Loader=loader))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise ValueError(f"invalid YAML{where}: {getattr(exc, 'problem', None) or exc}") from None
+    nodes: list = []
+
+    def node_lines(index: int) -> dict[str, int]:  # composed only when a finding needs a line number
+        if not nodes:
+            nodes.extend(yaml.compose_all(text, Loader=loader))
+        return yaml_lines(nodes[index])
+
+    docs: list[Document] = []
+    for index, data in enumerate(datas):
+        locate = locator(lambda index=index: node_lines(index))
+        docs.extend(_yaml_document(data, path, index, len(datas), locate))
+    return docs
+
+
+def _yaml_document(data: Any, path: Path, index: int, count: int, locate) -> list[Document]:
+    if not isinstance(data, dict):
+        return []
+    suffix = f" (document {index + 1})" if count > 1 else ""
+    kind = data.get("kind")
+    if kind == "PrometheusRule" and isinstance(data.get("spec"), dict):
+        name = (data.get("metadata") or {}).get("name", path.stem)
+        return _rule_documents(data["spec"], path, "spec", locate, f"{name}{suffix}")
+    if kind == "ConfigMap" and isinstance(data.get("data"), dict):
+        out = []
+        for key, value in data["data"].items():
+            if key.endswith(".json") and isinstance(value, str):
+                try:
+                    dashboard = json.loads(value)
+                except json.JSONDecodeError:
+                    continue
+                if isinstance(dashboard, dict):
+                    out.append(Document(DocKind.DASHBOARD, dashboard, str(path),
+                                        label=f"{dashboard.get('title') or key}{suffix}", prefix=f"data.{key}"))
+        return out
+    if kind == "List" and isinstance(data.get("items"), list):
+        return [d for item in data["items"] for d in _yaml_document(item, path, index, count, locate)]
+    if isinstance(data.get("groups"), list):
+        return _rule_documents(data, path, "", locate, suffix.strip())
+    return []
+
+
+def _rule_documents(data: dict, path: Path, prefix: str, locate, label: str = "") -> list[Document]:
+    groups = data.get("groups") or []
+    grafana = any(isinstance(g, dict) and any(isinstance(r, dict) and "condition" in r for r in g.get("rules") or [])
+                  for g in groups)
+    if not grafana:
+        return [Document(DocKind.PROMETHEUS_RULES, data, str(path), label=label or path.name, prefix=prefix,
+                         locate=locate)]
+    # A Grafana provisioning file (apiVersion: 1, groups with folder and Grafana rules): lint group by group.
+    out = []
+    for index, group in enumerate(groups):
+        if isinstance(group, dict):
+            out.append(Document(DocKind.GRAFANA_RULES, group, str(path), label=str(group.get("name", index)),
+                                prefix=f"{prefix + '.' if prefix else ''}groups[{index}]", locate=locate,
+                                facts={"interval": group.get("interval")}))
+    return out

@@ -1,0 +1,256 @@
+"""DK2xx: alert and recording rules, Grafana-managed or in Prometheus rule files (plain, PrometheusRule,
+multi-document): valid expressions, the annotations on-call needs, sane timings, templates, no duplicates."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from ...durations import parse_duration
+from ...gotemplate import template_errors
+from ..model import DocKind, Document, Finding, Severity
+from ..registry import Example, LintContext, Rule, register
+from ._examples import alert, grafana_group, grafana_rule, rules_file
+from ._promql import parse, rule_queries
+
+RULE_DOCS = (DocKind.PROMETHEUS_RULES, DocKind.GRAFANA_RULES)
+P, G = DocKind.PROMETHEUS_RULES, DocKind.GRAFANA_RULES
+_DASHBOARD_VARIABLE = re.compile(r"\$__\w+|\$\{\w+|\[\[\w+")
+
+
+def alerting_rules(doc: Document) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(JSON path, rule) for each alerting rule (recording rules have no annotations or severity to check)."""
+    if doc.kind is DocKind.PROMETHEUS_RULES:
+        for g, group in enumerate(doc.data.get("groups") or []):
+            for r, rule in enumerate(group.get("rules") or [] if isinstance(group, dict) else []):
+                if isinstance(rule, dict) and "alert" in rule:
+                    yield f"groups[{g}].rules[{r}]", rule
+    else:
+        for r, rule in enumerate(doc.data.get("rules") or []):
+            if isinstance(rule, dict) and not rule.get("record"):
+                yield f"rules[{r}]", rule
+
+
+def _name(rule: dict[str, Any]) -> str:
+    return str(rule.get("alert") or rule.get("title") or rule.get("record") or "")
+
+
+def _intervals(doc: Document) -> Iterator[tuple[str, float, list[tuple[str, dict]]]]:
+    """(group path, evaluation interval in seconds, [(rule path, rule)]) per group."""
+    if doc.kind is DocKind.PROMETHEUS_RULES:
+        for g, group in enumerate(doc.data.get("groups") or []):
+            if isinstance(group, dict):
+                rules = [(f"groups[{g}].rules[{r}]", rule) for r, rule in enumerate(group.get("rules") or [])
+                         if isinstance(rule, dict)]
+                yield f"groups[{g}]", _seconds(group.get("interval", "1m")), rules
+    else:
+        rules = [(f"rules[{r}]", rule) for r, rule in enumerate(doc.data.get("rules") or []) if isinstance(rule, dict)]
+        yield "", _seconds(doc.data.get("interval") or doc.facts.get("interval") or 60), rules
+
+
+def _seconds(value: Any) -> float:
+    try:
+        return parse_duration(value)
+    except ValueError:
+        return 60.0
+
+
+@register
+class InvalidRuleExpression(Rule):
+    code = "DK201"
+    name = "rule-expr-invalid"
+    severity = Severity.ERROR
+    summary = "An alert or recording rule's PromQL does not parse."
+    why = "Prometheus refuses to load the whole rule file; Grafana marks the rule as erroring and never fires it."
+    applies_to = RULE_DOCS
+    good = (Example(rules_file(alert()), P), Example(grafana_group(), G))
+    bad = (Example(rules_file(alert(expr="sum(rate(errors_total[5m]) > 1")), P),
+           Example(grafana_group(grafana_rule(expr="sum(rate(errors_total[5m])")), G))
+
+    def check(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
+        for query in rule_queries(doc):
+            tree = parse(query.expr)
+            if isinstance(tree, ValueError):
+                yield self.finding(doc, query.path, f"invalid PromQL in '{query.panel_title}': {tree}")
+
+
+@register
+class MissingSummary(Rule):
+    code = "DK202"
+    name = "alert-summary"
+    severity = Severity.WARNING
+    summary = "An alert has no `summary` annotation."
+    why = "The summary is the one line a notification shows; without it on-call gets a bare rule name."
+    applies_to = RULE_DOCS
+    good = (Example(rules_file(alert()), P),)
+    bad = (Example(rules_file(alert(annotations={"runbook_url": "https://runbooks.example.com/x"})), P),)
+
+    def check(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
+        for path, rule in alerting_rules(doc):
+            if not str((rule.get("annotations") or {}).get("summary") or "").strip():
+                yield self.finding(doc, f"{path}.annotations", f"alert '{_name(rule)}' has no summary annotation")
+
+
+@register
+class MissingRunbook(Rule):
+    code = "DK203"
+    name = "alert-runbook"
+    severity = Severity.WARNING
+    summary = "An alert has no `runbook_url` annotation."
+    why = "At 3 a.m. the runbook link is the difference between acting and guessing."
+    applies_to = RULE_DOCS
+    good = (Example(rules_file(alert()), P),)
+    bad = (Example(rules_file(alert(annotations={"summary": "Too many errors"})), P),
+           Example(grafana_group(grafana_rule(annotations={"summary": "Too many errors"})), G))
+
+    def check(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
+        for path, rule in alerting_rules(doc):
+            if not str((rule.get("annotations") or {}).get("runbook_url") or "").strip():
+                yield self.finding(doc, f"{path}.annotations", f"alert '{_name(rule)}' has no runbook_url")
+
+
+@register
+class MissingSeverity(Rule):
+    code = "DK204"
+    name = "alert-severity"
+    severity = Severity.WARNING
+    summary = "An alert has no `severity` label."
+    why = "Routing pages on severity: an alert without one goes to the default receiver, or nowhere."
+    applies_to = RULE_DOCS
+    good = (Example(rules_file(alert()), P),)
+    bad = (Example(rules_file(alert(labels={"team": "api"})), P),)
+
+    def check(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
+        for path, rule in alerting_rules(doc):
+            if not (rule.get("labels") or {}).get("severity"):
+                yield self.finding(doc, f"{path}.labels", f"alert '{_name(rule)}' has no severity label")
+
+
+@register
+class ConditionRef(Rule):
+    code = "DK205"
+    name = "alert-condition-ref"
+    severity = Severity.ERROR
+    summary = "A Grafana rule's condition, or one of its expressions, names a query that does not exist."
+    why = "Grafana accepts the rule through the API but can never evaluate it: it sits in Error state."
+    applies_to = (DocKind.GRAFANA_RULES,)
+    good = (Example(grafana_group(), G),)
+    bad = (Example(grafana_group(grafana_rule(condition="D")), G),)
+
+    def check(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
+        for r, rule in enumerate(doc.data.get("rules") or []):
+            if not isinstance(rule, dict):
+                continue
+            refs = [q.get("refId") for q in rule.get("data") or [] if isinstance(q, dict)]
+            if rule.get("condition") not in refs:
+                yield self.finding(doc, f"rules[{r}].condition", f"rule '{_name(rule)}': condition "
+                                   f"{rule.get('condition')!r} is not one of its refIds ({', '.join(map(str, refs))})")
+            for q, query in enumerate(rule.get("data") or []):
+                model = (query or {}).get("model") or {}
+                if query.get("datasourceUid") != "__expr__":
+                    continue
+                text = str(model.get("expression", ""))
+                sources = re.findall(r"\$\{?([A-Za-z]\w*)", text) if model.get("type") == "math" else [text]
+                for source in sources:
+                    if source and source not in refs:
+                        yield self.finding(doc, f"rules[{r}].data[{q}].model.expression",
+                                           f"rule '{_name(rule)}': expression {query.get('refId')} reads "
+                                           f"{source!r}, which is not a refId")
+
+
+@register
+class ForShorterThanInterval(Rule):
+    code = "DK206"
+    name = "alert-for-interval"
+    severity = Severity.WARNING
+    summary = "An alert's `for` is shorter than its group's evaluation interval."
+    why = "The rule is only evaluated every interval, so the effective `for` is the interval: the setting lies."
+    applies_to = RULE_DOCS
+    good = (Example(rules_file(alert()), P),)
+    bad = (Example(rules_file(alert(**{"for": "30s"}), interval="2m"), P),)
+
+    def check(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
+        for _, interval, rules in _intervals(doc):
+            for path, rule in rules:
+                if "alert" not in rule and "condition" not in rule:
+                    continue
+                pending = _seconds(rule.get("for", "0s"))
+                if 0 < pending < interval:
+                    yield self.finding(doc, f"{path}.for", f"alert '{_name(rule)}': for {rule.get('for')} is "
+                                                           f"shorter than the evaluation interval")
+
+
+@register
+class InvalidTemplate(Rule):
+    code = "DK207"
+    name = "alert-template"
+    severity = Severity.ERROR
+    summary = "An annotation or label is not a valid Go template."
+    why = "The notification fails to render: on-call gets an error text instead of the summary."
+    applies_to = RULE_DOCS
+    good = (Example(rules_file(alert(annotations={"summary": "{{ $labels.job }} is down",
+                                                  "runbook_url": "https://runbooks.example.com/x"})), P),)
+    bad = (Example(rules_file(alert(annotations={"summary": "{{ $labels.job is down",
+                                                 "runbook_url": "https://runbooks.example.com/x"})), P),)
+
+    def check(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
+        for path, rule in alerting_rules(doc):
+            for section in ("annotations", "labels"):
+                for key, text in (rule.get(section) or {}).items():
+                    if (isinstance(text, str) and "{{" in text) or (isinstance(text, str) and "}}" in text):
+                        problems = template_errors(text)
+                        if problems:
+                            yield self.finding(doc, f"{path}.{section}.{key}",
+                                               f"alert '{_name(rule)}': {section[:-1]} {key}: {problems[0]}")
+
+
+@register
+class DuplicateRule(Rule):
+    code = "DK208"
+    name = "duplicate-rule"
+    severity = Severity.ERROR
+    summary = "The same rule is defined twice (same name, labels and expression, or the same Grafana uid or title)."
+    why = ("Prometheus evaluates both and Alertmanager sends two notifications; Grafana keeps one rule per uid and "
+           "(before 12.0) one title per folder.")
+    applies_to = RULE_DOCS
+    good = (Example(rules_file(alert(), alert(name="HighLatency")), P),)
+    bad = (Example(rules_file(alert(), alert()), P),
+           Example(grafana_group(grafana_rule(), grafana_rule(uid="other")), G))
+
+    def check(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
+        seen: dict[Any, str] = {}
+        for _, _, rules in _intervals(doc):
+            for path, rule in rules:
+                if doc.kind is DocKind.PROMETHEUS_RULES:  # same output series computed the same way
+                    expr = " ".join(str(rule.get("expr", "")).split())
+                    keys = [("rule", _name(rule), tuple(sorted((rule.get("labels") or {}).items())), expr)]
+                else:
+                    keys = [("uid", rule.get("uid")), ("title", rule.get("title"))]
+                for key in keys:
+                    if key[1] in (None, ""):
+                        continue
+                    if key in seen:
+                        what = "uid" if key[0] == "uid" else "title" if key[0] == "title" else "name, labels and expr"
+                        yield self.finding(doc, path, f"rule '{_name(rule)}' repeats the {what} of {seen[key]}")
+                        break
+                    seen[key] = path
+
+
+@register
+class DashboardVariableInRule(Rule):
+    code = "DK209"
+    name = "dashboard-variable-in-rule"
+    severity = Severity.ERROR
+    summary = "A Prometheus rule file uses a Grafana dashboard variable ($__rate_interval, $var)."
+    why = "Prometheus does not interpolate Grafana variables: the rule file fails to load."
+    applies_to = (DocKind.PROMETHEUS_RULES,)
+    good = (Example(rules_file(alert()), P),)
+    bad = (Example(rules_file(alert(expr="sum(rate(errors_total[$__rate_interval])) > 1")), P),)
+
+    def check(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
+        for query in rule_queries(doc):
+            match = _DASHBOARD_VARIABLE.search(query.expr)
+            if match:
+                yield self.finding(doc, query.path, f"'{query.panel_title}' uses the Grafana variable "
+                                                    f"{match.group(0)}; use a fixed duration such as [5m]")

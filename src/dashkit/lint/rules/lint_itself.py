@@ -1,0 +1,27 @@
+"""DK0xx: problems with the lint input itself (reported by the loader and the suppression reader)."""
+
+from __future__ import annotations
+
+from ..model import Severity
+from ..registry import Example, Rule, register
+from ._examples import dashboard, panel
+
+
+@register
+class UnreadableFile(Rule):
+    code = "DK001"
+    name = "unreadable-file"
+    severity = Severity.ERROR
+    summary = "A file given to lint is not valid JSON or YAML."
+    why = "Grafana and Prometheus would reject it too; nothing else in it can be checked."
+
+
+@register
+class SuppressionWithoutReason(Rule):
+    code = "DK002"
+    name = "suppression-without-reason"
+    severity = Severity.ERROR
+    summary = 'A `"dashkitLint": {"DKnnn": "reason"}` suppression has no reason.'
+    why = "A suppression is a decision someone will have to revisit; the reason is what lets them."
+    good = (Example(dashboard(panel(dashkitLint={"DK107": "the title says it all"}))),)
+    bad = (Example(dashboard(panel(dashkitLint={"DK107": ""}))),)
