@@ -1,0 +1,199 @@
+"""`dashkit lint` as CI runs it: the project, files and folders, the corpus, planted bugs, every output format."""
+
+import json
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from conftest import CORPUS
+from dashkit.lint import documents
+from dashkit.lint.runner import lint
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _dashboard(**overrides):
+    base = {
+        "uid": "planted", "title": "Planted", "editable": False,
+        "templating": {"list": [{"type": "datasource", "name": "datasource", "query": "prometheus"},
+                                {"type": "query", "name": "job", "refresh": 2, "query": "label_values(up, job)",
+                                 "datasource": {"uid": "${datasource}"}}]},
+        "panels": [
+            {"id": i + 1, "type": "timeseries", "title": f"Panel {i + 1}", "description": "d",
+             "datasource": {"type": "prometheus", "uid": "${datasource}"},
+             "gridPos": {"h": 8, "w": 12, "x": 12 * (i % 2), "y": 8 * (i // 2)},
+             "fieldConfig": {"defaults": {"unit": "reqps"}, "overrides": []},
+             "targets": [{"refId": "A", "expr": f'sum(rate(http_requests_total{{job=~"$job", code="{i}"}}'
+                                                 '[$__rate_interval]))'}]}
+            for i in range(4)
+        ],
+    }
+    base.update(overrides)
+    return base
+
+
+def _write(path: Path, data) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2) if path.suffix == ".json" else data)
+    return path
+
+
+def test_clean_dashboard_and_rules_pass(project, dashkit):
+    _write(project.root / "in" / "ok.json", _dashboard())
+    result = dashkit("lint", str(project.root / "in"))
+    assert result.code == 0, result.out
+    assert "No findings in 1 dashboards and rule groups." in result.out
+
+
+@pytest.mark.parametrize(
+    ("plant", "code"),
+    [
+        (lambda d: d["panels"][0]["targets"][0].update(expr="sum(rate(http_requests_total[5m])"), "DK130"),
+        (lambda d: d["panels"][1].update(gridPos={"h": 8, "w": 12, "x": 0, "y": 0}), "DK104"),
+        (lambda d: d["panels"][2].update(datasource={"type": "prometheus", "uid": "P1809F7CD0C75ACF3"}), "DK115"),
+    ],
+)
+def test_planted_dashboard_bugs_are_reported_once(project, dashkit, plant, code):
+    dashboard = _dashboard()
+    plant(dashboard)
+    path = _write(project.root / "in" / "bug.json", dashboard)
+    result = dashkit("lint", str(path), "--format", "json")
+    codes = [f["code"] for f in json.loads(result.out)["findings"] if f["severity"] != "info"]
+    assert codes == [code], result.out
+
+
+def test_duplicated_uid_across_files_is_reported_once(project, dashkit):
+    _write(project.root / "in" / "a.json", _dashboard())
+    _write(project.root / "in" / "b.json", _dashboard(title="Copy"))
+    result = dashkit("lint", str(project.root / "in"), "--format", "json")
+    findings = [f for f in json.loads(result.out)["findings"] if f["code"] == "DK102"]
+    assert len(findings) == 1 and "'Planted'" in findings[0]["message"] and result.code == 1
+
+
+def test_alert_without_runbook_in_a_prometheusrule(project, dashkit):
+    _write(project.root / "in" / "rules.yaml", textwrap.dedent("""\
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: unrelated}
+        ---
+        apiVersion: monitoring.coreos.com/v1
+        kind: PrometheusRule
+        metadata: {name: api}
+        spec:
+          groups:
+            - name: api
+              rules:
+                - alert: ApiDown
+                  expr: up{job="api"} == 0
+                  for: 5m
+                  labels: {severity: critical}
+                  annotations: {summary: "API is down"}
+        """))
+    result = dashkit("lint", str(project.root / "in"), "--format", "json")
+    findings = json.loads(result.out)["findings"]
+    assert [(f["code"], f["location"]) for f in findings] == [("DK203", "spec.groups[0].rules[0].annotations")]
+    assert result.code == 0  # a warning does not fail the build
+
+
+def test_unreadable_file_is_a_finding_not_a_crash(project, dashkit):
+    (project.root / "in").mkdir()
+    (project.root / "in" / "broken.json").write_text("{not json")
+    result = dashkit("lint", str(project.root / "in"))
+    assert result.code == 1 and "DK001" in result.out and "invalid JSON at line 1" in result.out
+
+
+def test_this_repository_lints_clean():
+    from dashkit.build import load_project
+    from dashkit.config import load_settings
+
+    findings = lint(documents.from_project(load_project(load_settings(REPO)).resources))
+    assert [f for f in findings if f.severity.value != "info"] == []
+
+
+def test_project_lint_names_the_definition_file(project, dashkit):
+    project.write("dashboards/svc.py", textwrap.dedent("""\
+        dashboard = {"title": "Svc", "editable": False, "panels": [{"id": 1, "type": "graph", "title": "Old",
+            "description": "d", "gridPos": {"h": 8, "w": 24, "x": 0, "y": 0}, "datasource": "@prometheus",
+            "yaxes": [{"format": "short"}], "targets": [{"refId": "A", "expr": "sum(up)"}]}]}
+        """))
+    result = dashkit("lint", "--select", "DK105")
+    assert result.code == 0
+    assert "dashboards/svc.py: panels[0].type [Svc] DK105 warning: panel 'Old' is a graph panel" in result.out
+
+
+def test_select_ignore_and_severity_from_config(project, dashkit):
+    _write(project.root / "in" / "d.json", _dashboard(panels=[dict(_dashboard()["panels"][0], description="")]))
+    assert "DK111" in dashkit("lint", str(project.root / "in")).out
+    assert "DK111" not in dashkit("lint", str(project.root / "in"), "--ignore", "DK11").out
+    project.config(extra_env="lint:\n  severity: {DK111: error}\n")
+    result = dashkit("lint", str(project.root / "in"))
+    assert result.code == 1 and "DK111 error" in result.out
+
+
+def test_suppression_with_reason_and_dashboard_linter_file(project, dashkit):
+    panel = dict(_dashboard()["panels"][0], description="", dashkitLint={"DK111": "self-explanatory"})
+    _write(project.root / "in" / "d.json", _dashboard(panels=[panel]))
+    assert "DK111" not in dashkit("lint", str(project.root / "in")).out
+    panel["dashkitLint"] = {"DK111": ""}
+    _write(project.root / "in" / "d.json", _dashboard(panels=[panel]))
+    result = dashkit("lint", str(project.root / "in"))
+    assert "DK002" in result.out and result.code == 1
+    del panel["dashkitLint"]
+    _write(project.root / "in" / "d.json", _dashboard(panels=[panel]))
+    (project.root / "in" / ".lint").write_text(textwrap.dedent("""\
+        exclusions:
+          panel-title-description-rule:
+            reason: our panels are obvious
+            entries:
+              - panel: Panel 1
+        """))
+    assert "DK111" not in dashkit("lint", str(project.root / "in")).out
+
+
+def test_explain(dashkit):
+    result = dashkit("lint", "--explain", "DK135")
+    assert result.code == 0 and "histogram-quantile-le (error)" in result.out and "Bad:" in result.out
+    assert dashkit("lint", "--explain", "target-counter-agg-rule").out.startswith("DK134")
+    assert dashkit("lint", "--explain", "DK999").code == 2
+
+
+def test_github_annotations(project, dashkit):
+    dashboard = _dashboard()
+    dashboard["panels"][0]["targets"][0]["expr"] = "sum(rate(x[5m])"
+    path = _write(project.root / "in" / "bug.json", dashboard)
+    result = dashkit("lint", str(path), "--format", "github", "--select", "DK130")
+    assert result.code == 1
+    line = result.out.strip()
+    assert line.startswith(f"::error file={path},line=") and "title=DK130 promql-invalid::" in line
+    assert "panels[0].targets[0].expr" in line
+
+
+def test_sarif_is_valid_sarif_2_1_0(project, dashkit):
+    schema_path = os.environ.get("DASHKIT_SARIF_SCHEMA")
+    if not schema_path:
+        pytest.skip("scripts/test provides the SARIF 2.1.0 schema (DASHKIT_SARIF_SCHEMA)")
+    import jsonschema
+
+    dashboard = _dashboard()
+    dashboard["panels"][1]["gridPos"] = dashboard["panels"][0]["gridPos"]
+    _write(project.root / "in" / "bug.json", dashboard)
+    result = dashkit("lint", str(project.root / "in"), "--format", "sarif")
+    log = json.loads(result.out)
+    jsonschema.validate(log, json.loads(Path(schema_path).read_text()))
+    results = log["runs"][0]["results"]
+    assert any(r["ruleId"] == "DK104" and r["locations"][0]["physicalLocation"]["region"]["startLine"] > 1
+               for r in results)
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not present")
+def test_the_whole_corpus_lints_without_a_crash_and_all_promql_parses():
+    docs, problems = documents.from_paths([CORPUS])
+    assert problems == []
+    dashboards = [d for d in docs if d.kind.value == "dashboard"]
+    assert len(dashboards) >= 247
+    findings = lint(docs)
+    assert [f for f in findings if f.code == "DK130"] == []  # every dashboard query parses
+    invalid_rules = {Path(f.path).name for f in findings if f.code == "DK201"}
+    assert invalid_rules == {"victoria-metrics.yml"}  # MetricsQL-only histogram_share, a true negative
