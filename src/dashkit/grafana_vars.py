@@ -81,6 +81,8 @@ def substitute_variables(expr: str) -> str:
     `offset`, a number where PromQL wants a scalar (`topk($n, ...)`, `> $threshold`, after `@`), otherwise
     an identifier (a metric or label name; glued to neighbouring name characters, `node_${kind}_total`).
     """
+    if "$" not in expr and "[[" not in expr:
+        return expr
     out: list[str] = []
     stack: list[_Bracket] = []
     tokens: list[str] = []  # significant tokens outside strings, to know what came before

@@ -97,13 +97,3 @@ def aggregation_labels(node: Any) -> tuple[str, list[str]] | None:
 def aggregation_op(node: Any) -> str:
     return str(node.op).strip()
 
-
-def bare_selectors(node: Any, wrappers: frozenset[str], inside: bool = False) -> Iterator[str]:
-    """Metric names of vector selectors not under any of `wrappers` (function names or aggregation ops)."""
-    name = kind(node)
-    operator = node.func.name if name == "Call" else aggregation_op(node) if name == "AggregateExpr" else None
-    inside = inside or operator in wrappers
-    if name == "VectorSelector" and not inside and node.name:
-        yield node.name
-    for child in children(node):
-        yield from bare_selectors(child, wrappers, inside)

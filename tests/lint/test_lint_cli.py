@@ -197,3 +197,20 @@ def test_the_whole_corpus_lints_without_a_crash_and_all_promql_parses():
     assert [f for f in findings if f.code == "DK130"] == []  # every dashboard query parses
     invalid_rules = {Path(f.path).name for f in findings if f.code == "DK201"}
     assert invalid_rules == {"victoria-metrics.yml"}  # MetricsQL-only histogram_share, a true negative
+
+
+def test_pre_commit_hooks_run_dashkit_lint():
+    import yaml
+
+    hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    assert {h["id"] for h in hooks} == {"dashkit-lint", "dashkit-lint-files"}
+    assert all(h["entry"] == "dashkit lint" and h["language"] == "python" for h in hooks)
+
+
+def test_documented_workflow_lints_then_posts_the_plan():
+    import yaml
+
+    workflow = yaml.safe_load((REPO / "docs" / "examples" / "github-workflow.yml").read_text())
+    runs = [step.get("run", "") for step in workflow["jobs"]["lint-and-plan"]["steps"]]
+    assert any("dashkit lint --format github" in r for r in runs)
+    assert any("dashkit --no-color diff --env prod --exit-code" in r for r in runs)

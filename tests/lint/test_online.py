@@ -146,3 +146,15 @@ def test_documents_without_promql_ask_nothing():
     session = CountingSession()
     assert check_against_prometheus([dashboard()], "http://127.0.0.1:1", session=session) == []
     assert session.paths == []
+
+
+def test_the_cli_checks_the_project_against_prometheus(prometheus, project, dashkit):
+    project.write("dashboards/api.py", (
+        "dashboard = {'title': 'API', 'editable': False, 'panels': [{'id': 1, 'type': 'timeseries',\n"
+        "    'title': 'Requests', 'description': 'd', 'datasource': '@prometheus',\n"
+        "    'gridPos': {'h': 8, 'w': 24, 'x': 0, 'y': 0}, 'fieldConfig': {'defaults': {'unit': 'reqps'}},\n"
+        "    'targets': [{'refId': 'A', 'expr': 'sum(rate(http_request_total{job=\"api\"}[$__rate_interval]))'}]}]}\n"
+    ))
+    result = dashkit("lint", "--prometheus", prometheus, "--select", "DK14")
+    assert result.code == 0  # warnings
+    assert "dashboards/api.py: panels[0].targets[0].expr [API] DK140 warning: metric 'http_request_total'" in result.out

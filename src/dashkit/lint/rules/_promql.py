@@ -37,14 +37,44 @@ def parse(expr: str) -> Any:
         return ValueError(str(exc).split("\n")[0])
 
 
+COUNTER_WRAPPERS = frozenset({*RANGE_FUNCTIONS, "resets", "changes", "delta", "idelta", "last_over_time",
+                              "absent_over_time", "present_over_time", "timestamp", "absent", "count",
+                              "count_values", "group"})  # under these a raw counter is fine
+
+
+@dataclass(frozen=True)
+class Analysis:
+    nodes: tuple[Any, ...]  # every node, parents first
+    bare_metrics: tuple[str, ...]  # metrics selected outside rate()/increase()/count()... (raw counter use)
+
+
 @functools.lru_cache(maxsize=65536)
-def nodes(expr: str) -> tuple[Any, ...]:
-    """Every node of the parsed query, parents first, computed once per expression (walking the Rust-backed tree
-    creates Python objects at every step, so rules share this list)."""
-    from ...promql_ast import walk
+def analyse(expr: str) -> Analysis:
+    """One walk of the parsed query, shared by the rules (walking the Rust-backed tree creates Python objects at
+    every step, so it is done once per expression)."""
+    from ...promql_ast import aggregation_op, children, kind
+
+    found: list[Any] = []
+    bare: list[str] = []
+
+    def visit(node: Any, inside: bool) -> None:
+        found.append(node)
+        name = kind(node)
+        operator = node.func.name if name == "Call" else aggregation_op(node) if name == "AggregateExpr" else None
+        inside = inside or operator in COUNTER_WRAPPERS
+        if name == "VectorSelector" and not inside and node.name:
+            bare.append(node.name)
+        for child in children(node):
+            visit(child, inside)
 
     tree = parse(expr)
-    return () if isinstance(tree, ValueError) else tuple(walk(tree))
+    if not isinstance(tree, ValueError):
+        visit(tree, False)
+    return Analysis(tuple(found), tuple(bare))
+
+
+def nodes(expr: str) -> tuple[Any, ...]:
+    return analyse(expr).nodes
 
 
 def calls(expr: str, *names: str) -> list[Any]:

@@ -107,7 +107,7 @@ class PanelOverlap(Rule):
         if doc.data.get("rows"):
             return  # the legacy layout has no grid positions
         for scope in _layout_scopes(doc.data):
-            occupied: dict[tuple[int, int], str] = {}
+            placed: list[tuple[int, int, int, int, str]] = []
             for path, item in scope:
                 grid = item.get("gridPos")
                 if not isinstance(grid, dict):
@@ -122,13 +122,11 @@ class PanelOverlap(Rule):
                     yield self.finding(doc, f"{path}.gridPos", f"panel {title} at x={x} w={w} leaves the "
                                                                "24-column grid")
                     continue
-                clash = next((occupied[(cx, cy)] for cx in range(x, x + w) for cy in range(y, y + h)
-                              if (cx, cy) in occupied), None)
+                clash = next((other for ox, oy, ow, oh, other in reversed(placed)
+                              if x < ox + ow and ox < x + w and y < oy + oh and oy < y + h), None)
                 if clash:
                     yield self.finding(doc, f"{path}.gridPos", f"panel {title} overlaps {clash}")
-                for cx in range(x, x + w):
-                    for cy in range(y, y + h):
-                        occupied[(cx, cy)] = f"{title} ({path})"
+                placed.append((x, y, w, h, f"{title} ({path})"))
 
 
 def _layout_scopes(dashboard: dict) -> list[list[tuple[str, dict]]]:

@@ -14,6 +14,7 @@ from ._examples import alert, dashboard, panel, rules_file
 from ._promql import (
     RANGE_FUNCTIONS,
     Query,
+    analyse,
     calls,
     dashboard_queries,
     is_counter,
@@ -24,10 +25,6 @@ from ._promql import (
 )
 
 ALL_KINDS = (DocKind.DASHBOARD, DocKind.PROMETHEUS_RULES, DocKind.GRAFANA_RULES)
-# Functions and aggregations under which a raw counter is fine: they look at changes, presence or counts.
-COUNTER_WRAPPERS = frozenset({*RANGE_FUNCTIONS, "resets", "changes", "delta", "idelta", "last_over_time",
-                              "absent_over_time", "present_over_time", "timestamp", "absent", "count",
-                              "count_values", "group"})
 
 
 class PromqlRule(Rule):
@@ -146,7 +143,7 @@ class CounterWithoutRate(PromqlRule):
     bad = (Example(dashboard(panel(expr="sum(http_requests_total)"))),)
 
     def check_query(self, tree, query: Query, ctx: LintContext) -> Iterator[str]:
-        for metric in ast.bare_selectors(tree, COUNTER_WRAPPERS):
+        for metric in analyse(query.expr).bare_metrics:
             if is_counter(metric) and not metric.endswith("_bucket"):
                 yield f"counter '{metric}' is used without rate() or increase()"
                 return
