@@ -44,8 +44,16 @@ def build_resources(definitions: list[Definition], settings: Settings) -> list[R
                 hint="or rename the file to start with '_' if it is a helper module",
             )
         collected.extend(found)
-    for kind in kinds:
-        collected.extend(kind.derive(collected, ctx))
+    # Derived resources may imply more (an SLO derives a dashboard, which needs its folder): derive to a fixpoint.
+    known = {r.ref for r in collected}
+    while True:
+        new = [r for kind in kinds for r in kind.derive(collected, ctx) if r.ref not in known]
+        if not new:
+            break
+        for resource in new:
+            if resource.ref not in known:
+                known.add(resource.ref)
+                collected.append(resource)
     by_ref: dict[ResourceRef, Resource] = {}
     for resource in collected:
         other = by_ref.get(resource.ref)

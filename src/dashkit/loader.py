@@ -9,6 +9,7 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 from .errors import DefinitionError
 
@@ -17,22 +18,29 @@ AREAS = ("dashboards", "alerts")
 
 @dataclass(frozen=True)
 class Definition:
-    """One imported definition module."""
+    """One imported definition module, or one YAML definition file (SLO specs under alerts/)."""
 
     area: str  # "dashboards" or "alerts"
     relpath: str  # e.g. "dashboards/payments/api.py", always with forward slashes
     folder_path: tuple[str, ...]  # directories between the area folder and the module
-    module: ModuleType
+    module: ModuleType  # empty for a YAML file
+    documents: tuple[Any, ...] = ()  # the YAML documents of a YAML file
+
+    @property
+    def is_yaml(self) -> bool:
+        return self.relpath.endswith((".yaml", ".yml"))
 
 
 def discover(root: Path) -> list[Path]:
-    """Every *.py under dashboards/ and alerts/ whose name (and folders) do not start with '_' or '.', sorted."""
+    """Every *.py under dashboards/ and alerts/ (and *.yaml, *.yml under alerts/) whose name and folders do not
+    start with '_' or '.', sorted."""
     found = []
     for area in AREAS:
         base = root / area
         if not base.is_dir():
             continue
-        for path in base.rglob("*.py"):
+        patterns = ("*.py", "*.yaml", "*.yml") if area == "alerts" else ("*.py",)
+        for path in (p for pattern in patterns for p in base.rglob(pattern)):
             parts = path.relative_to(base).parts
             if any(p.startswith(("_", ".")) for p in parts):
                 continue
@@ -49,6 +57,9 @@ def import_definition(root: Path, path: Path) -> Definition:
     relpath = rel.as_posix()
     area = rel.parts[0]
     folder_path = tuple(rel.parts[1:-1])
+    if path.suffix in (".yaml", ".yml"):
+        return Definition(area=area, relpath=relpath, folder_path=folder_path, module=ModuleType(relpath),
+                          documents=_yaml_documents(relpath, path))
     name = "dashkit_definitions." + re.sub(r"\W", "_", relpath[:-3])
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
@@ -71,6 +82,19 @@ def import_definition(root: Path, path: Path) -> Definition:
             if p in sys.path:
                 sys.path.remove(p)
     return Definition(area=area, relpath=relpath, folder_path=folder_path, module=module)
+
+
+def _yaml_documents(relpath: str, path: Path) -> tuple[Any, ...]:
+    import yaml
+
+    try:
+        return tuple(d for d in yaml.safe_load_all(path.read_text(encoding="utf-8")) if d is not None)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{relpath}:{mark.line + 1}" if mark is not None else relpath
+        raise DefinitionError(where, f"invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise DefinitionError(relpath, f"is not UTF-8 text: {exc}") from None
 
 
 def _describe_failure(relpath: str, path: Path, exc: BaseException) -> tuple[str, str, str]:

@@ -67,9 +67,9 @@ def plan_sync(project: Project, conn: Connection, *, prune: bool = False, force:
         for r in project.resources
     ]
     ctx = _context(settings, conn, force=force)
-    kinds = all_kinds()
+    kinds = [kind for kind in all_kinds() if kind.syncable]
     by_name = {kind.name: kind for kind in kinds}
-    desired = [by_name[r.kind].prepare(r, ctx) for r in desired]
+    desired = [by_name[r.kind].prepare(r, ctx) for r in desired if r.kind in by_name]
     live: dict[ResourceRef, LiveResource] = {}
     for kind in kinds:
         mine = [r for r in desired if r.kind == kind.name]

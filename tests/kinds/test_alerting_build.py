@@ -90,7 +90,7 @@ def test_alertmanager_config_passes_amtool(reference_build):
 
 def test_runbook_per_alert(reference_build):
     runbooks = sorted((reference_build / "runbooks").rglob("*.md"))
-    assert len(runbooks) == 12
+    assert len(runbooks) == 16  # 12 golden-signal alerts, 4 SLO burn-rate alerts
     checkout = reference_build / "runbooks" / "services" / "checkout" / "checkout-golden-signals"
     text = (checkout / "HighErrorRate.md").read_text()
     assert "# HighErrorRate" in text and "**Severity:** critical" in text

@@ -34,7 +34,7 @@ def test_every_kind_round_trips_with_a_quiet_second_sync(grafana, alerting, dash
     first = dashkit("sync", "--env", "local", "--yes")
     assert first.code == 0, first.text
     rules = _get(grafana, "/alert-rules")
-    assert len(rules) == 12 and {r["provenance"] for r in rules} == {"api"}
+    assert len(rules) == 16 and {r["provenance"] for r in rules} == {"api"}  # 12 golden-signal, 4 SLO alerts
     assert {p["name"] for p in _get(grafana, "/contact-points")} >= {"slack-alerts", "pagerduty-oncall"}
     assert _get(grafana, "/policies")["routes"][0]["receiver"] == "pagerduty-oncall"
     assert [t["name"] for t in _get(grafana, "/templates")] == ["platform"]
@@ -78,7 +78,7 @@ def test_prune_deletes_an_owned_rule_group_only(grafana, alerting, dashkit):
     result = dashkit("sync", "--env", "local", "--yes", "--prune")
     assert result.code == 0, result.text
     groups = {r["ruleGroup"] for r in _get(grafana, "/alert-rules")}
-    assert groups == {"checkout-golden-signals", "payments-golden-signals", "theirs"}
+    assert groups == {"checkout-golden-signals", "payments-golden-signals", "theirs", "slo-checkout"}
     assert "- alert_rule_group services/catalog/catalog-golden-signals" in result.out
     assert "= folder services/catalog: still holds 1 item(s)" in result.out  # "theirs" lives there
 

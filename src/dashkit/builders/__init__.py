@@ -71,6 +71,7 @@ from .queries import (
     variable,
 )
 from .service_alerts import service_alerts
+from .slo import events_sli, slo, slo_row
 from .variables import chained_variables, datasource_variable, label_values, query_variable
 
 __all__ = [
@@ -105,6 +106,7 @@ __all__ = [
     "eq",
     "error_ratio",
     "escape_label_value",
+    "events_sli",
     "gauge",
     "heatmap",
     "increase",
@@ -135,6 +137,8 @@ __all__ = [
     "service_dashboard",
     "service_dashboard_uid",
     "slack",
+    "slo",
+    "slo_row",
     "stat",
     "table",
     "template",

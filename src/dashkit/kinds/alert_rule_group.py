@@ -55,36 +55,8 @@ class AlertRuleGroupKind(ResourceKind):
             if not isinstance(group, RuleGroup):
                 raise DefinitionError(definition.relpath, f"rule groups must be rule_group(...) results, "
                                                           f"not {type(group).__name__}")
-            out.append(self._resource(definition, group, ctx))
+            out.append(rule_group_resource(group, definition.folder_path, definition.relpath, ctx))
         return out
-
-    def _resource(self, definition: Definition, group: RuleGroup, ctx: BuildContext) -> Resource:
-        if group.folder:
-            folder_path = tuple(p.strip() for p in group.folder.split("/") if p.strip())
-        else:
-            folder_path = definition.folder_path or DEFAULT_FOLDER
-        folder_uid = naming.folder_uid(ctx.owner, folder_path)
-        rules = []
-        for rule in group.rules:
-            uid = rule.uid or naming.owned_uid(ctx.owner, rule.title, "rule", *folder_path, group.name, rule.title)
-            if not naming.is_valid_uid(uid):
-                raise DefinitionError(definition.relpath, f"alert '{rule.title}' has an invalid uid {uid!r}")
-            body = rule.to_grafana()
-            if ctx.runbook_base_url and "runbook_url" not in body["annotations"]:
-                path = quote(runbook_path(folder_path, group.name, rule.title))
-                body["annotations"]["runbook_url"] = f"{ctx.runbook_base_url}/{path}"
-            rules.append({"uid": uid, **body, "folderUID": folder_uid, "ruleGroup": group.name})
-        return Resource(
-            kind=self.name,
-            uid=group_uid(folder_uid, group.name),
-            title=group.name,
-            body={"title": group.name, "folderUid": folder_uid, "interval": int(parse_duration(group.interval)),
-                  "rules": rules},
-            folder=folder_uid,
-            source=definition.relpath,
-            path="/".join((*folder_path, group.name)),
-            extra={"folder_path": folder_path, "group": group},
-        )
 
     def finalize(self, resource: Resource, resources: dict[ResourceRef, Resource], ctx: BuildContext) -> None:
         points = {r.title: r for r in resources.values() if r.kind == "contact_point"}
@@ -108,7 +80,7 @@ class AlertRuleGroupKind(ResourceKind):
             folder = "/".join(naming.file_safe(p) for p in resource.extra["folder_path"])
             name = naming.file_safe(resource.title)
             files[f"alerts/grafana/{folder}/{name}.json"] = pretty_json(resource.body)
-            rules_file = prometheus_rule_file(resource)
+            rules_file = prometheus_rule_file(resource) if resource.extra.get("prometheus_file", True) else None
             if rules_file is not None:
                 files[f"alerts/prometheus/{folder}/{name}.yml"] = rules_file
             group: RuleGroup = resource.extra["group"]
@@ -175,6 +147,36 @@ class AlertRuleGroupKind(ResourceKind):
         folder, _, group = live.ref.uid.partition("/")
         ctx.client.request("DELETE", f"{API}/folder/{quote_segment(folder)}/rule-groups/{quote_segment(group)}",
                            allow=(404,))
+
+
+def rule_group_resource(group: RuleGroup, module_folder: tuple[str, ...], source: str, ctx: BuildContext) -> Resource:
+    """The Resource for a rule group defined in `source`: folder from the group, else the module's directory."""
+    if group.folder:
+        folder_path = tuple(p.strip() for p in group.folder.split("/") if p.strip())
+    else:
+        folder_path = module_folder or DEFAULT_FOLDER
+    folder_uid = naming.folder_uid(ctx.owner, folder_path)
+    rules = []
+    for rule in group.rules:
+        uid = rule.uid or naming.owned_uid(ctx.owner, rule.title, "rule", *folder_path, group.name, rule.title)
+        if not naming.is_valid_uid(uid):
+            raise DefinitionError(source, f"alert '{rule.title}' has an invalid uid {uid!r}")
+        body = rule.to_grafana()
+        if ctx.runbook_base_url and "runbook_url" not in body["annotations"]:
+            path = quote(runbook_path(folder_path, group.name, rule.title))
+            body["annotations"]["runbook_url"] = f"{ctx.runbook_base_url}/{path}"
+        rules.append({"uid": uid, **body, "folderUID": folder_uid, "ruleGroup": group.name})
+    return Resource(
+        kind=AlertRuleGroupKind.name,
+        uid=group_uid(folder_uid, group.name),
+        title=group.name,
+        body={"title": group.name, "folderUid": folder_uid, "interval": int(parse_duration(group.interval)),
+              "rules": rules},
+        folder=folder_uid,
+        source=source,
+        path="/".join((*folder_path, group.name)),
+        extra={"folder_path": folder_path, "group": group},
+    )
 
 
 def normalize_rule(rule: dict[str, Any]) -> dict[str, Any]:

@@ -77,6 +77,7 @@ class ResourceKind:
     area: ClassVar[str | None] = None  # definitions area it reads ("dashboards", "alerts"), if any
     exports: ClassVar[tuple[str, ...]] = ()  # module attributes it reads, for "defines nothing" messages
     order: ClassVar[int] = 100  # tie-break for stable ordering among independent kinds
+    syncable: ClassVar[bool] = True  # False: build-only (e.g. SLOs, which derive rule groups and dashboards)
 
     # ---- build side --------------------------------------------------------------------------------------
     def collect(self, definition: Definition, ctx: BuildContext) -> list[Resource]:

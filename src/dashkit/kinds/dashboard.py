@@ -67,37 +67,8 @@ class DashboardKind(ResourceKind):
                 )
             items.extend((f"dashboards[{i}]", item) for i, item in enumerate(many))
         module_folder = getattr(module, "folder", None)
-        return [self._resource(definition, where, item, module_folder) for where, item in items]
-
-    def _resource(self, definition: Definition, where: str, item: Any, module_folder: Any) -> Resource:
-        source = definition.relpath
-        body = to_dashboard_json(item, f"{source} ({where})")
-        title = body.get("title")
-        if not isinstance(title, str) or not title.strip():
-            raise DefinitionError(source, f"{where} has no title", hint="every dashboard needs a title")
-        title = title.strip()
-        folder_path = _folder_path(getattr(item, "folder", None), module_folder, definition, where)
-        uid = body.get("uid")
-        if uid in (None, ""):
-            uid = naming.dashboard_uid(folder_path, title)
-        elif not naming.is_valid_uid(uid):
-            raise DefinitionError(
-                source,
-                f"{where} '{title}' has uid {uid!r}; a uid is 1-40 letters, digits, '-' or '_'",
-            )
-        body = {k: v for k, v in body.items() if k not in SERVER_MANAGED and k != ENVELOPE}
-        body["uid"] = uid
-        body["title"] = title
-        assign_panel_ids(body)
-        return Resource(
-            kind=self.name,
-            uid=uid,
-            title=title,
-            body=body,
-            source=source,
-            path="/".join((*folder_path, title)),
-            extra={"folder_path": folder_path},
-        )
+        return [dashboard_resource(item, _folder_path(getattr(item, "folder", None), module_folder, definition,
+                                                      where), definition.relpath, where) for where, item in items]
 
     def finalize(self, resource: Resource, resources: dict[ResourceRef, Resource], ctx: BuildContext) -> None:
         folder_path = resource.extra.get("folder_path", ())
@@ -208,6 +179,36 @@ class DashboardKind(ResourceKind):
             and live.drift is None
             and live.comparable == self.comparable(resource.body, resource.folder)
         )
+
+
+def dashboard_resource(item: Any, folder_path: tuple[str, ...], source: str, where: str = "dashboard") -> Resource:
+    """The Resource for one dashboard item (dict, grafanalib Dashboard, builder result) defined in `source`."""
+    body = to_dashboard_json(item, f"{source} ({where})")
+    title = body.get("title")
+    if not isinstance(title, str) or not title.strip():
+        raise DefinitionError(source, f"{where} has no title", hint="every dashboard needs a title")
+    title = title.strip()
+    uid = body.get("uid")
+    if uid in (None, ""):
+        uid = naming.dashboard_uid(folder_path, title)
+    elif not naming.is_valid_uid(uid):
+        raise DefinitionError(
+            source,
+            f"{where} '{title}' has uid {uid!r}; a uid is 1-40 letters, digits, '-' or '_'",
+        )
+    body = {k: v for k, v in body.items() if k not in SERVER_MANAGED and k != ENVELOPE}
+    body["uid"] = uid
+    body["title"] = title
+    assign_panel_ids(body)
+    return Resource(
+        kind=DashboardKind.name,
+        uid=uid,
+        title=title,
+        body=body,
+        source=source,
+        path="/".join((*folder_path, title)),
+        extra={"folder_path": folder_path},
+    )
 
 
 def to_dashboard_json(item: Any, where: str) -> dict[str, Any]:

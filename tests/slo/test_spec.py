@@ -1,0 +1,83 @@
+"""SLO definitions: YAML and Python give the same model; every mistake is a clear error naming the key."""
+
+import textwrap
+
+import pytest
+
+from dashkit.builders import BuilderError, events_sli, service_dashboard, slo, slo_row
+from dashkit.slo.spec import SpecError, parse_document
+from dashkit.slo.windows import windows_for
+
+GOOD = {
+    "version": "dashkit/v1", "service": "api",
+    "slos": [{"name": "availability", "objective": 99.9, "sli": {"availability": {}}}],
+}
+
+
+def _with(**slo_fields):
+    return {**GOOD, "slos": [{**GOOD["slos"][0], **slo_fields}]}
+
+
+@pytest.mark.parametrize(
+    ("document", "key", "words"),
+    [
+        (_with(objective=100), "slos[0].objective", "strictly between 0 and 100"),
+        (_with(objective=0), "slos[0].objective", "strictly between 0 and 100"),
+        (_with(window="31d"), "slos[0].window", "unknown SLO window '31d'"),
+        (_with(sli={"events": {"error_query": "sum(rate(errors_total[{{window}}]))"}}),
+         "slos[0].sli.events.total_query", "is missing"),
+        (_with(sli={"events": {"error_query": "sum(rate(errors_total[5m]))",
+                               "total_query": "sum(rate(requests_total[{{window}}]))"}}),
+         "slos[0].sli.events.error_query", "no window placeholder"),
+        (_with(sli={"latency": {"threshold": 0.3}}), "slos[0].sli.latency.threshold", "not a bucket boundary"),
+        (_with(sli={"plugin": {"id": "x"}}), "slos[0].sli.plugin", "not a supported SLI"),
+        (_with(colour="red"), "slos[0].colour", "not a known key"),
+        ({**GOOD, "version": "v2"}, "version", "must be one of"),
+    ],
+)
+def test_invalid_specs_name_the_key(document, key, words):
+    with pytest.raises(SpecError) as info:
+        parse_document(document)
+    assert info.value.key == key and words in str(info.value)
+
+
+def test_yaml_and_python_give_the_same_slo():
+    from_yaml = parse_document(_with(sli={"latency": {"threshold": 0.5}}, objective=99))[0]
+    from_code = slo("api", "availability", 99, sli="latency", latency_threshold=0.5, alerts=False)
+    assert from_yaml.sli == from_code.sli and from_yaml.error_budget == from_code.error_budget
+
+
+def test_python_builder_errors_at_the_call():
+    with pytest.raises(BuilderError, match="objective"):
+        slo("api", "availability", 150)
+    with pytest.raises(BuilderError, match="no window placeholder"):
+        slo("api", "custom", 99, sli=events_sli("sum(rate(e[5m]))", "sum(rate(t[{{window}}]))"))
+
+
+def test_windows_are_scaled_for_shorter_periods():
+    first = windows_for("30d")[0]
+    assert (first.factor, first.short, first.long) == (14.4, "5m", "1h")
+    seven = windows_for("7d")
+    assert [w.factor for w in seven] == [14.4, 6, 3, 1]
+    assert (seven[0].short, seven[0].long) == ("1m", "14m") and seven[-1].long == "16h48m"
+
+
+def test_slo_row_fits_in_the_service_dashboard():
+    board = service_dashboard("api", extra_rows=[slo_row(slo("api", "availability", 99.9))])
+    titles = [p["title"] for p in board["panels"]]
+    assert "availability: 99.9% over 30d" in titles and "Error budget left" in titles
+
+
+def test_a_bad_slo_file_fails_the_build_naming_file_and_key(project, dashkit):
+    project.write("alerts/slo/api.yaml", textwrap.dedent("""\
+        version: dashkit/v1
+        service: api
+        slos:
+          - name: availability
+            objective: 99.9
+            window: 31d
+            sli: {availability: {}}
+        """))
+    result = dashkit("build")
+    assert result.code == 3
+    assert "alerts/slo/api.yaml: slos[0].window: unknown SLO window '31d'" in result.err
