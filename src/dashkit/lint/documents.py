@@ -23,6 +23,9 @@ def from_project(resources: Iterable[Any]) -> list[Document]:
         elif resource.kind == "alert_rule_group":
             docs.append(Document(DocKind.GRAFANA_RULES, resource.body, resource.source, label=resource.label,
                                  facts={"interval": resource.body.get("interval")}))
+        elif resource.kind == "slo":
+            docs.append(Document(DocKind.SLO, resource.body, resource.source, label=resource.label,
+                                 facts={"slos": [resource.extra["slo"]]}))
     return docs
 
 
@@ -130,6 +133,9 @@ def _yaml_document(data: Any, path: Path, index: int, count: int, locate) -> lis
         return [d for item in data["items"] for d in _yaml_document(item, path, index, count, locate)]
     if isinstance(data.get("groups"), list):
         return _rule_documents(data, path, "", locate, suffix.strip())
+    if isinstance(data.get("slos"), list) and "version" in data:
+        return [Document(DocKind.SLO, data, str(path), label=f"{data.get('service', path.stem)}{suffix}",
+                         locate=locate)]
     return []
 
 

@@ -22,6 +22,7 @@ class DocKind(str, enum.Enum):
     DASHBOARD = "dashboard"
     PROMETHEUS_RULES = "prometheus_rules"  # {"groups": [...]}: a rule file or a PrometheusRule spec
     GRAFANA_RULES = "grafana_rules"  # a Grafana-managed rule group {"name"/"title", "interval", "rules": [...]}
+    SLO = "slo"  # an SLO spec (dashkit/v1 or Sloth's prometheus/v1)
 
 
 @dataclass
