@@ -81,3 +81,18 @@ def test_a_bad_slo_file_fails_the_build_naming_file_and_key(project, dashkit):
     result = dashkit("build")
     assert result.code == 3
     assert "alerts/slo/api.yaml: slos[0].window: unknown SLO window '31d'" in result.err
+
+
+@pytest.mark.parametrize("mode", ["recording", "direct"])
+def test_grafana_alerts_in_both_modes_are_valid_promql(mode):
+    import promql_parser
+
+    from dashkit.slo.grafana import slo_alert_rules
+
+    rules = slo_alert_rules(slo("api", "availability", 99.9, grafana_mode=mode))
+    assert [r.title for r in rules] == ["ApiAvailabilityErrorBudgetBurn (page)",
+                                        "ApiAvailabilityErrorBudgetBurn (ticket)"]
+    expr = rules[0].data[0].model["expr"]
+    promql_parser.parse(expr)
+    assert ("slo:sli_error:ratio_rate5m" in expr) == (mode == "recording")
+    assert rules[0].no_data_state == "OK"  # no burn means no series: that is good news, not missing data
