@@ -338,3 +338,19 @@ def test_verbose_shows_the_definition_traceback(project, dashkit):
     quiet, loud = dashkit("build"), dashkit("build", verbose=True)
     assert quiet.code == loud.code == 3
     assert "Traceback" not in quiet.err and "Traceback" in loud.err and "line 2, in f" in loud.err
+
+
+def test_an_existing_folder_of_the_same_path_is_adopted_not_duplicated(grafana, project, dashkit):
+    grafana.admin.post(f"{grafana.url}/api/folders", json={"uid": "team-made", "title": "payments"}).raise_for_status()
+    project.dashboard("dashboards/payments/api.py", "API")
+    result = dashkit("sync", "--env", "local", "--yes")
+    assert result.code == 0, result.text
+    assert "+ folder" not in result.out
+    assert grafana.dashboard("payments-api")["meta"]["folderUid"] == "team-made"
+    assert [f["uid"] for f in grafana.search(type="dash-folder")] == ["team-made"]
+    grafana.reset_stats()
+    assert "No changes" in dashkit("sync", "--env", "local", "--yes").out
+    project.remove("dashboards/payments/api.py")
+    project.dashboard("dashboards/other.py", "Other")
+    assert dashkit("sync", "--env", "local", "--yes", "--prune").code == 0
+    assert [f["uid"] for f in grafana.search(type="dash-folder")] == ["team-made"]  # never ours to delete

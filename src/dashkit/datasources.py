@@ -74,8 +74,8 @@ def substitute(body: Any, resolved: dict[str, ResolvedDatasource]) -> Any:
                     new = {"text": ds.name, "value": ds.uid}
                 elif key == "datasourceUid":
                     new = ds.uid
-                elif isinstance(value, dict):
-                    new = {**value, "uid": ds.uid, "type": ds.type}
+                elif isinstance(value, dict):  # keep the keys the reference has: a "type" only if it had one
+                    new = {**value, "uid": ds.uid, **({"type": ds.type} if "type" in value else {})}
                 else:
                     new = {"type": ds.type, "uid": ds.uid}
             else:

@@ -70,6 +70,9 @@ def plan_sync(project: Project, conn: Connection, *, prune: bool = False, force:
     kinds = [kind for kind in all_kinds() if kind.syncable]
     by_name = {kind.name: kind for kind in kinds}
     desired = [by_name[r.kind].prepare(r, ctx) for r in desired if r.kind in by_name]
+    ctx.adopted_folders = by_name["folder"].adoptions(desired, ctx)
+    if ctx.adopted_folders:
+        desired = [by_name[r.kind].relocate(r, ctx.adopted_folders) for r in desired]
     live: dict[ResourceRef, LiveResource] = {}
     for kind in kinds:
         mine = [r for r in desired if r.kind == kind.name]

@@ -20,6 +20,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "sync": ("sync_cmd", "sync", "Apply only what changed to a Grafana environment."),
     "emulator": ("emulator_cmd", "emulator", "Run the bundled Grafana-API-compatible server."),
     "lint": ("lint_cmd", "lint", "Check dashboards and alert rules (the project, or files given)."),
+    "pull": ("pull_cmd", "pull", "Export live dashboards as JSON files mirroring the folder tree."),
+    "import": ("import_cmd", "import_", "Turn dashboard JSON into Python definitions that build it back."),
 }
 
 

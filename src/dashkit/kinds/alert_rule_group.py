@@ -89,6 +89,18 @@ class AlertRuleGroupKind(ResourceKind):
                 files[f"runbooks/{path}"] = runbook(rule, body, resource, dashboards)
         return files
 
+    def relocate(self, resource: Resource, moved: dict[str, str]) -> Resource:
+        resource = super().relocate(resource, moved)
+        folder, _, group = resource.uid.partition("/")
+        if folder not in moved:
+            return resource
+        import dataclasses
+
+        new = moved[folder]
+        rules = [{**rule, "folderUID": new} for rule in resource.body["rules"]]
+        return dataclasses.replace(resource, uid=group_uid(new, group), body={**resource.body, "folderUid": new,
+                                                                               "rules": rules})
+
     # ---- compare side ------------------------------------------------------------------------------------
     def comparable(self, body: dict[str, Any], folder: str) -> dict[str, Any]:
         return {"folderUid": folder, "interval": int(body.get("interval") or 0),

@@ -63,6 +63,8 @@ class SyncContext:
     pool: ThreadPoolExecutor
     force: bool = False
     disable_provenance: bool = False
+    adopted_folders: dict[str, str] = field(default_factory=dict)  # dashkit's folder uid -> existing folder's uid
+    cache: dict[str, Any] = field(default_factory=dict)  # reads shared by kinds within one run
 
     def map(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
         """fn over items on the bounded pool, results in order; the first error is raised."""
@@ -109,6 +111,14 @@ class ResourceKind:
             if path is not None:
                 files[path] = self.build_text(resource)
         return files
+
+    def relocate(self, resource: Resource, moved: dict[str, str]) -> Resource:
+        """The resource once the folders in `moved` (dashkit uid -> existing uid) are adopted instead of created."""
+        import dataclasses
+
+        depends = tuple(ResourceRef(d.kind, moved.get(d.uid, d.uid)) if d.kind == "folder" else d
+                        for d in resource.depends)
+        return dataclasses.replace(resource, folder=moved.get(resource.folder, resource.folder), depends=depends)
 
     def prepare(self, resource: Resource, ctx: SyncContext) -> Resource:
         """Complete a desired resource at diff/sync time (e.g. digest its secrets); must not write."""

@@ -49,15 +49,43 @@ class FolderKind(ResourceKind):
     def comparable(self, body: dict[str, Any], folder: str) -> dict[str, Any]:
         return {"title": str(body.get("title", "")).strip(), "parentUid": folder or ""}
 
+    def adoptions(self, desired: list[Resource], ctx: SyncContext) -> dict[str, str]:
+        """dashkit's uid -> uid of an existing folder at the same title path, for desired folders that do not exist
+        yet: dashkit puts its resources in a team's existing folder rather than beside a same-named copy."""
+        hits = _folder_hits(ctx)
+        by_path: dict[str, list[str]] = {}
+        for uid in hits:
+            path = _live_path(uid, hits)
+            if path:
+                by_path.setdefault("/".join(path), []).append(uid)
+        moved = {}
+        for resource in sorted((r for r in desired if r.kind == self.name), key=lambda r: r.path.count("/")):
+            if resource.uid in hits:
+                continue
+            matches = by_path.get(resource.path, [])
+            if len(matches) == 1:  # two folders of that name (Grafana >= 11.3 allows it): ambiguous, keep ours
+                moved[resource.uid] = matches[0]
+        return moved
+
+    def relocate(self, resource: Resource, moved: dict[str, str]) -> Resource:
+        resource = super().relocate(resource, moved)
+        if resource.kind == self.name and resource.uid in moved:
+            import dataclasses
+
+            uid = moved[resource.uid]
+            resource = dataclasses.replace(resource, uid=uid, body={**resource.body, "uid": uid})
+        return resource
+
     # ---- live side ---------------------------------------------------------------------------------------
     def fetch(self, desired: list[Resource], ctx: SyncContext) -> dict[ResourceRef, LiveResource]:
-        hits = {h["uid"]: h for h in ctx.client.search([("type", "dash-folder")]) if h.get("uid")}
+        hits = _folder_hits(ctx)
         wanted = {r.uid for r in desired}
         lives: dict[ResourceRef, LiveResource] = {}
         candidates = []
         for uid, hit in hits.items():
             path = _live_path(uid, hits)
-            owned = path is not None and naming.folder_uid(ctx.owner, path) == uid
+            adopted = uid in ctx.adopted_folders.values()
+            owned = adopted or (path is not None and naming.folder_uid(ctx.owner, path) == uid)
             if uid not in wanted and not owned:
                 continue
             parent = hit.get("folderUid") or ""
@@ -127,6 +155,13 @@ class FolderKind(ResourceKind):
         return live is not None and live.comparable == self.comparable(resource.body, resource.folder)
 
 
+def _folder_hits(ctx: SyncContext) -> dict[str, dict]:
+    """Every folder's search hit by uid, read once per run."""
+    if "folder_hits" not in ctx.cache:
+        ctx.cache["folder_hits"] = {h["uid"]: h for h in ctx.client.search([("type", "dash-folder")]) if h.get("uid")}
+    return ctx.cache["folder_hits"]
+
+
 def _rule_groups_by_folder(ctx: SyncContext) -> dict[str, tuple[ResourceRef, ...]]:
     """Alert rule groups per folder uid: deleting a folder deletes its rules too, so they count as contents."""
     try:
@@ -142,7 +177,7 @@ def _rule_groups_by_folder(ctx: SyncContext) -> dict[str, tuple[ResourceRef, ...
 
 def live_folder_paths(ctx: SyncContext) -> dict[str, str]:
     """uid -> 'parent/child' title path of every folder in Grafana (one search), for naming things in output."""
-    hits = {h["uid"]: h for h in ctx.client.search([("type", "dash-folder")]) if h.get("uid")}
+    hits = _folder_hits(ctx)
     paths = {uid: _live_path(uid, hits) for uid in hits}
     return {uid: "/".join(path) for uid, path in paths.items() if path}
 

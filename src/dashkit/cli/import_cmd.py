@@ -1,0 +1,96 @@
+"""`dashkit import`: dashboard JSON (files, pulled folders, or a live environment) to Python definitions."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import click
+
+from ..errors import ConfigError, ExitCode
+from .main import App
+
+
+@click.command("import")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Where to write the modules (default: the project's dashboards/ folder).")
+@click.option("--from-env", "env_name", help="Pull the dashboards from this environment first, then import them.")
+@click.option("--uid", "uids", multiple=True, help="With --from-env: only this dashboard (repeatable).")
+@click.option("--folder", "folders", multiple=True, help="With --from-env: only this folder (repeatable).")
+@click.option("--tag", "tags", multiple=True, help="With --from-env: only dashboards with these tags.")
+@click.option("--overwrite", is_flag=True, help="Replace modules of the same name instead of adding _2, _3...")
+@click.pass_obj
+@click.pass_context
+def import_(ctx: click.Context, app: App, paths: tuple[Path, ...], out: Path | None, env_name: str | None,
+            uids: tuple[str, ...], folders: tuple[str, ...], tags: tuple[str, ...], overwrite: bool) -> None:
+    """Turn dashboard JSON into readable Python definitions that build back the same dashboard, and check it.
+
+    Exit 0 when every dashboard is reproduced, 1 when one is not, 2 when an input is not a dashboard."""
+    from ..importer.run import import_dashboards, inputs
+
+    if not paths and not env_name:
+        raise ConfigError("nothing to import", hint="give dashboard JSON files or folders, or --from-env NAME")
+    settings = _settings(app, required=bool(env_name))
+    root = settings.root if settings else Path.cwd()
+    out = out or root / "dashboards"
+    uid_names = _logical_names(settings)
+    with tempfile.TemporaryDirectory(prefix="dashkit-import-") as scratch:
+        files = inputs(paths)
+        if env_name:
+            files += inputs([_pull(app, settings, env_name, Path(scratch), uids, folders, tags, uid_names)])
+        results = import_dashboards(files, out, out.parent, uid_names, overwrite)
+    console = app.console
+    for result in results:
+        if result.error:
+            console.print(f"  x {result.source}: {result.error}", fg="red")
+        elif result.identical:
+            console.print(f"  = {result.title}: identical  ({result.module})")
+        else:
+            console.print(f"  ! {result.title}: differs  ({result.module})", fg="yellow")
+            for line in result.differences[:20]:
+                console.print(f"      {line}")
+        for note in result.notes:
+            console.print(f"      note: {note}", fg="bright_black")
+    good = sum(r.identical for r in results)
+    console.print(f"Imported {sum(r.module is not None for r in results)} of {len(results)} dashboards; "
+                  f"{good} reproduced identically.", bold=True)
+    if any(r.error for r in results):
+        ctx.exit(ExitCode.USAGE)
+    if good < len(results):
+        ctx.exit(ExitCode.CHANGES)
+
+
+def _settings(app: App, required: bool):
+    try:
+        return app.settings()
+    except ConfigError:
+        if required:
+            raise
+        return None
+
+
+def _logical_names(settings) -> dict[str, str]:
+    """Concrete datasource uid -> logical name, from every environment's `uid:` entries in dashkit.yaml."""
+    names: dict[str, str] = {}
+    for env in sorted(settings.environments.values(), key=lambda e: e.name) if settings else []:
+        for logical, ref in sorted(env.datasources.items()):
+            if ref.uid:
+                names.setdefault(ref.uid, logical)
+    return names
+
+
+def _pull(app: App, settings, env_name: str, scratch: Path, uids, folders, tags, uid_names: dict[str, str]) -> Path:
+    from ..pull import pull
+    from ..sync import connect
+
+    with connect(settings, env_name, log=app.console.debug if app.verbose else None) as conn:
+        app.console.add_secrets(*conn.secrets)
+        for logical, ref in conn.env.datasources.items():  # name entries resolve through the API
+            if ref.name:
+                data = conn.client.get_or_none(f"/api/datasources/name/{ref.name}")
+                if isinstance(data, dict) and data.get("uid"):
+                    uid_names.setdefault(data["uid"], logical)
+        pull(conn.client, scratch, uids=uids, folders=folders, tags=tags,
+             map_parallel=lambda fn, items: conn.pool.map(fn, items))
+    return scratch
