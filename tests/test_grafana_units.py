@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from dashkit.grafana_units import UNITS, is_known_unit, suggest_unit
+from dashkit.lint.walk import panels
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 
@@ -68,14 +69,8 @@ def test_no_suggestion_when_nothing_is_close_and_a_known_unit_suggests_itself():
 
 
 def _panels(dashboard: dict) -> Iterator[dict]:
-    """Every panel, including those nested in collapsed rows and in legacy `rows[]`."""
-    pending = list(dashboard.get("panels") or [])
-    for row in dashboard.get("rows") or []:
-        pending.extend(row.get("panels") or [])
-    while pending:
-        panel = pending.pop()
-        yield panel
-        pending.extend(panel.get("panels") or [])
+    """Every panel, including those nested in collapsed rows and in legacy `rows[]` (dashkit's own walker)."""
+    return (ref.panel for ref in panels(dashboard, include_rows=True))
 
 
 def _units(panel: dict) -> Iterator[str]:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from dashkit.grafana_vars import parse_promql, substitute_variables
+from dashkit.lint.walk import panels
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 
@@ -143,14 +144,8 @@ _VARIABLE_QUERY = re.compile(
 
 
 def _panels(dashboard: dict) -> Iterator[dict]:
-    """Every panel, including those nested in collapsed rows and in legacy `rows[]`."""
-    pending = list(dashboard.get("panels") or [])
-    for row in dashboard.get("rows") or []:
-        pending.extend(row.get("panels") or [])
-    while pending:
-        panel = pending.pop()
-        yield panel
-        pending.extend(panel.get("panels") or [])
+    """Every panel, including those nested in collapsed rows and in legacy `rows[]` (dashkit's own walker)."""
+    return (ref.panel for ref in panels(dashboard, include_rows=True))
 
 
 def _is_prometheus(datasource: object) -> bool:

@@ -160,6 +160,17 @@ class ResourceKind:
         return live is not None and live.comparable == self.comparable(resource.body, resource.folder)
 
 
+def exported(definition: Definition, attribute: str, kind: type | tuple[type, ...], expected: str) -> list[Any]:
+    """The items an alerts/ or dashboards/ module exports under `attribute`, each checked to be a `kind`."""
+    from ..errors import DefinitionError
+
+    items = list(getattr(definition.module, attribute, None) or [])
+    for item in items:
+        if not isinstance(item, kind):
+            raise DefinitionError(definition.relpath, f"{attribute} must hold {expected} results, not {item!r}")
+    return items
+
+
 _REGISTRY: dict[str, ResourceKind] = {}
 
 

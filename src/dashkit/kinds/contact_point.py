@@ -9,10 +9,9 @@ from typing import Any
 from .. import naming, secrets
 from ..builders.notifications import ContactPoint
 from ..client import quote_segment
-from ..errors import DefinitionError
 from ..loader import Definition
 from ..model import Resource, ResourceRef
-from .base import BuildContext, LiveResource, ResourceKind, SyncContext, register
+from .base import BuildContext, LiveResource, ResourceKind, SyncContext, exported, register
 
 API = "/api/v1/provisioning/contact-points"
 DIGEST_KEY = "dashkitSecretDigest"
@@ -26,13 +25,11 @@ class ContactPointKind(ResourceKind):
     order = 30
 
     def collect(self, definition: Definition, ctx: BuildContext) -> list[Resource]:
-        if definition.area != self.area or not hasattr(definition.module, "contact_points"):
+        if definition.area != self.area:
             return []
         out = []
-        for point in definition.module.contact_points:
-            if not isinstance(point, ContactPoint):
-                raise DefinitionError(definition.relpath, "contact_points must hold slack(...), pagerduty(...), "
-                                                          f"email(...) or webhook(...) results, not {point!r}")
+        for point in exported(definition, "contact_points", ContactPoint,
+                              "slack(...), pagerduty(...), email(...) or webhook(...)"):
             uid = naming.owned_uid(ctx.owner, point.name, "contact_point", point.name)
             out.append(Resource(kind=self.name, uid=uid, title=point.name, body={"uid": uid, **point.to_grafana()},
                                 source=definition.relpath, path=point.name))

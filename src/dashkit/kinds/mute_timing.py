@@ -7,10 +7,9 @@ from typing import Any
 from .. import naming
 from ..builders.notifications import MuteTiming
 from ..client import quote_segment
-from ..errors import DefinitionError
 from ..loader import Definition
 from ..model import Resource, ResourceRef
-from .base import BuildContext, LiveResource, ResourceKind, SyncContext, register
+from .base import BuildContext, LiveResource, ResourceKind, SyncContext, exported, register
 
 API = "/api/v1/provisioning/mute-timings"
 
@@ -23,13 +22,10 @@ class MuteTimingKind(ResourceKind):
     order = 30
 
     def collect(self, definition: Definition, ctx: BuildContext) -> list[Resource]:
-        if definition.area != self.area or not hasattr(definition.module, "mute_timings"):
+        if definition.area != self.area:
             return []
         out = []
-        for timing in definition.module.mute_timings:
-            if not isinstance(timing, MuteTiming):
-                raise DefinitionError(definition.relpath, f"mute_timings must hold mute_timing(...) results, "
-                                                          f"not {timing!r}")
+        for timing in exported(definition, "mute_timings", MuteTiming, "mute_timing(...)"):
             out.append(Resource(kind=self.name, uid=timing.name, title=timing.name, body=timing.to_grafana(),
                                 source=definition.relpath, path=timing.name))
         return out

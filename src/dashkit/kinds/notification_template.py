@@ -7,10 +7,9 @@ from typing import Any
 from .. import naming
 from ..builders.notifications import Template
 from ..client import quote_segment
-from ..errors import DefinitionError
 from ..loader import Definition
 from ..model import Resource, ResourceRef
-from .base import BuildContext, LiveResource, ResourceKind, SyncContext, register
+from .base import BuildContext, LiveResource, ResourceKind, SyncContext, exported, register
 
 API = "/api/v1/provisioning/templates"
 MARKER = "{{/* managed by dashkit: %s */}}\n"
@@ -24,13 +23,10 @@ class TemplateKind(ResourceKind):
     order = 30
 
     def collect(self, definition: Definition, ctx: BuildContext) -> list[Resource]:
-        if definition.area != self.area or not hasattr(definition.module, "templates"):
+        if definition.area != self.area:
             return []
         out = []
-        for template in definition.module.templates:
-            if not isinstance(template, Template):
-                raise DefinitionError(definition.relpath,
-                                      f"templates must hold template(...) results, not {template!r}")
+        for template in exported(definition, "templates", Template, "template(...)"):
             out.append(Resource(kind=self.name, uid=template.name, title=template.name,
                                 body={"name": template.name, "template": template.content},
                                 source=definition.relpath, path=template.name))

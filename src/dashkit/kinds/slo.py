@@ -16,7 +16,7 @@ from ..slo.model import SLO
 from ..slo.prometheus import rule_groups
 from ..slo.spec import SpecError, parse_document
 from .alert_rule_group import rule_group_resource
-from .base import BuildContext, ResourceKind, register
+from .base import BuildContext, ResourceKind, exported, register
 from .dashboard import dashboard_resource
 
 
@@ -41,10 +41,7 @@ class SloKind(ResourceKind):
                     raise DefinitionError(definition.relpath, f"{where}{exc}",
                                           hint="see docs/slo.md for the SLO spec") from None
         else:
-            for item in getattr(definition.module, "slos", []):
-                if not isinstance(item, SLO):
-                    raise DefinitionError(definition.relpath, f"slos must hold slo(...) results, not {item!r}")
-                slos.append(item)
+            slos = exported(definition, "slos", SLO, "slo(...)")
         return [Resource(kind=self.name, uid=s.id, title=f"{s.service}/{s.name}", body=_summary(s),
                          source=definition.relpath, path=f"{s.service}/{s.name}",
                          extra={"slo": s, "folder_path": definition.folder_path or ("SLOs",)}) for s in slos]

@@ -29,6 +29,22 @@ def slos_of(doc: Document) -> list[SLO] | SpecError:
         return exc
 
 
+class SloRule(Rule):
+    """A rule over each valid SLO of a document (invalid specs are DK301's business)."""
+
+    applies_to = (S,)
+
+    def check(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
+        result = slos_of(doc)
+        if not isinstance(result, SpecError):
+            for slo in result:
+                for where, message in self.check_slo(slo):
+                    yield self.finding(doc, f"{_index(slo, doc)}.{where}".strip("."), message)
+
+    def check_slo(self, slo: SLO) -> Iterator[tuple[str, str]]:
+        return iter(())
+
+
 def _index(slo: SLO, doc: Document) -> str:
     names = [s.get("name") for s in doc.data.get("slos") or [] if isinstance(s, dict)]
     return f"slos[{names.index(slo.name)}]" if slo.name in names else ""
@@ -52,66 +68,49 @@ class InvalidSlo(Rule):
 
 
 @register
-class BudgetTooSmall(Rule):
+class BudgetTooSmall(SloRule):
     code = "DK302"
     name = "slo-budget-too-small"
     severity = Severity.WARNING
     summary = "An SLO's error budget is less than 10 minutes of full outage over its window."
     why = ("Nobody can be paged, wake up and roll back inside it: the SLO is broken by the first incident and "
            "stops guiding decisions. 99.9% over 30 days allows 43 minutes; 99.99% only 4.")
-    applies_to = (S,)
     good = (Example(_spec(), S),)
     bad = (Example(_spec(objective=99.99), S),)
 
-    def check(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
-        result = slos_of(doc)
-        if isinstance(result, SpecError):
-            return
-        for slo in result:
-            budget = parse_duration(slo.period) * slo.error_budget
-            if budget < 600:
-                yield self.finding(doc, f"{_index(slo, doc)}.objective".lstrip("."),
-                                   f"SLO '{slo.name}': {slo.objective:g}% over {slo.period} leaves "
-                                   f"{format_duration(budget)} of budget")
+    def check_slo(self, slo: SLO) -> Iterator[tuple[str, str]]:
+        budget = parse_duration(slo.period) * slo.error_budget
+        if budget < 600:
+            yield "objective", (f"SLO '{slo.name}': {slo.objective:g}% over {slo.period} leaves "
+                                f"{format_duration(budget)} of budget")
 
 
 @register
-class SloWithoutAlerts(Rule):
+class SloWithoutAlerts(SloRule):
     code = "DK303"
     name = "slo-without-alerts"
     severity = Severity.INFO
     summary = "An SLO has no burn-rate alerting."
     why = "An SLO nobody is told about is a number on a dashboard: the budget is gone before anyone looks."
-    applies_to = (S,)
     good = (Example(_spec(), S),)
     bad = (Example(_spec(alerting=None), S),)
 
-    def check(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
-        result = slos_of(doc)
-        if isinstance(result, SpecError):
-            return
-        for slo in result:
-            if slo.alerting is None:
-                yield self.finding(doc, _index(slo, doc), f"SLO '{slo.name}' has no alerting")
+    def check_slo(self, slo: SLO) -> Iterator[tuple[str, str]]:
+        if slo.alerting is None:
+            yield "", f"SLO '{slo.name}' has no alerting"
 
 
 @register
-class PageWithoutSeverity(Rule):
+class PageWithoutSeverity(SloRule):
     code = "DK304"
     name = "slo-page-severity"
     severity = Severity.WARNING
     summary = "An SLO's page alert carries no `severity` label to route it by."
     why = "Routing pages on severity: a page alert without one is sent like any other alert, or nowhere."
-    applies_to = (S,)
     good = (Example(_spec(), S),)
     bad = (Example(_spec(alerting={"name": "ApiBudgetBurn", "page_alert": {"labels": {"team": "api"}}}), S),)
 
-    def check(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
-        result = slos_of(doc)
-        if isinstance(result, SpecError):
-            return
-        for slo in result:
-            alerting = slo.alerting
-            if alerting and not alerting.page.disable and "severity" not in {**alerting.labels, **alerting.page.labels}:
-                yield self.finding(doc, f"{_index(slo, doc)}.alerting.page_alert".lstrip("."),
-                                   f"SLO '{slo.name}': the page alert has no severity label")
+    def check_slo(self, slo: SLO) -> Iterator[tuple[str, str]]:
+        alerting = slo.alerting
+        if alerting and not alerting.page.disable and "severity" not in {**alerting.labels, **alerting.page.labels}:
+            yield "alerting.page_alert", f"SLO '{slo.name}': the page alert has no severity label"
