@@ -80,9 +80,8 @@ def sync(ctx: click.Context, app: App, env_name: str, prune: bool, force: bool, 
         if dry_run or not plan.pending:
             if fmt == "json":
                 console.print(plan_json(plan))
-            if plan.blocked and not dry_run:
-                raise PartialSync(f"{len(plan.blocked)} resource(s) drifted or not owned by this project were left "
-                                  "alone", hint="review the drift above; sync --force overwrites it")
+            if not dry_run:
+                _fail_if_blocked(plan)
             return
         if not yes:
             if not (sys.stdin.isatty() and console.interactive):
@@ -99,6 +98,11 @@ def sync(ctx: click.Context, app: App, env_name: str, prune: bool, force: bool, 
     if not all(o.ok for o in outcomes):
         raise PartialSync("sync applied only part of its plan (see above)",
                           hint="fix the cause and run sync again: it picks up where this run stopped")
+    _fail_if_blocked(plan)
+
+
+def _fail_if_blocked(plan) -> None:
+    """Exit 5 when drifted or foreign-owned resources were left alone: someone should look before --force."""
     if plan.blocked:
         raise PartialSync(f"{len(plan.blocked)} resource(s) drifted or not owned by this project were left alone",
                           hint="review the drift above; sync --force overwrites it (backups are kept)")
