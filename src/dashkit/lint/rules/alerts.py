@@ -75,56 +75,55 @@ class InvalidRuleExpression(Rule):
                 yield self.finding(doc, query.path, f"invalid PromQL in '{query.panel_title}': {tree}")
 
 
+class RequiredField(Rule):
+    """An alerting rule must carry `section`.`key` (an annotation or a label) with a non-empty value."""
+
+    section: str = "annotations"
+    key: str = ""
+    applies_to = RULE_DOCS
+
+    def check(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
+        for path, rule in alerting_rules(doc):
+            if not str((rule.get(self.section) or {}).get(self.key) or "").strip():
+                what = "label" if self.section == "labels" else "annotation"
+                yield self.finding(doc, f"{path}.{self.section}", f"alert '{_name(rule)}' has no {self.key} {what}")
+
+
 @register
-class MissingSummary(Rule):
+class MissingSummary(RequiredField):
     code = "DK202"
     name = "alert-summary"
     severity = Severity.WARNING
     summary = "An alert has no `summary` annotation."
     why = "The summary is the one line a notification shows; without it on-call gets a bare rule name."
-    applies_to = RULE_DOCS
+    key = "summary"
     good = (Example(rules_file(alert()), P),)
     bad = (Example(rules_file(alert(annotations={"runbook_url": "https://runbooks.example.com/x"})), P),)
 
-    def check(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
-        for path, rule in alerting_rules(doc):
-            if not str((rule.get("annotations") or {}).get("summary") or "").strip():
-                yield self.finding(doc, f"{path}.annotations", f"alert '{_name(rule)}' has no summary annotation")
-
 
 @register
-class MissingRunbook(Rule):
+class MissingRunbook(RequiredField):
     code = "DK203"
     name = "alert-runbook"
     severity = Severity.WARNING
     summary = "An alert has no `runbook_url` annotation."
     why = "At 3 a.m. the runbook link is the difference between acting and guessing."
-    applies_to = RULE_DOCS
+    key = "runbook_url"
     good = (Example(rules_file(alert()), P),)
     bad = (Example(rules_file(alert(annotations={"summary": "Too many errors"})), P),
            Example(grafana_group(grafana_rule(annotations={"summary": "Too many errors"})), G))
 
-    def check(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
-        for path, rule in alerting_rules(doc):
-            if not str((rule.get("annotations") or {}).get("runbook_url") or "").strip():
-                yield self.finding(doc, f"{path}.annotations", f"alert '{_name(rule)}' has no runbook_url")
-
 
 @register
-class MissingSeverity(Rule):
+class MissingSeverity(RequiredField):
     code = "DK204"
     name = "alert-severity"
     severity = Severity.WARNING
     summary = "An alert has no `severity` label."
     why = "Routing pages on severity: an alert without one goes to the default receiver, or nowhere."
-    applies_to = RULE_DOCS
+    section, key = "labels", "severity"
     good = (Example(rules_file(alert()), P),)
     bad = (Example(rules_file(alert(labels={"team": "api"})), P),)
-
-    def check(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
-        for path, rule in alerting_rules(doc):
-            if not (rule.get("labels") or {}).get("severity"):
-                yield self.finding(doc, f"{path}.labels", f"alert '{_name(rule)}' has no severity label")
 
 
 @register
