@@ -118,3 +118,17 @@ def test_malformed_config_exits_2_naming_key(project, dashkit):
     assert result.code == 2
     assert "environments.local.tokn" in result.err
     assert "Traceback" not in result.err
+
+
+def test_an_imported_builder_function_is_not_mistaken_for_an_export(project, dashkit):
+    project.write("dashboards/many.py", """\
+        from dashkit.builders import dashboard, text
+        dashboards = [dashboard(f"Board {i}", [text("Hi", "hello")]) for i in range(2)]
+        """)
+    project.write("alerts/rules.py", """\
+        from dashkit.builders import alert_rule, notification_policy, rule_group
+        rule_groups = [rule_group("g", [alert_rule("Down", "up == 0", threshold=0, summary="down")])]
+        """)
+    result = dashkit("build")
+    assert result.code == 0, result.err
+    assert "Built 1 alert_rule_group, 2 dashboards" in result.out

@@ -214,3 +214,19 @@ def test_documented_workflow_lints_then_posts_the_plan():
     runs = [step.get("run", "") for step in workflow["jobs"]["lint-and-plan"]["steps"]]
     assert any("dashkit lint --format github" in r for r in runs)
     assert any("dashkit --no-color diff --env prod --exit-code" in r for r in runs)
+
+
+def test_same_alert_title_in_one_folder_across_groups_is_flagged(project, dashkit):
+    project.write("alerts/a.py", textwrap.dedent("""\
+        from dashkit.builders import alert_rule, rule_group
+        rule_groups = [
+            rule_group(name, [alert_rule("Down", "up == 0", threshold=0, summary="down", runbook_url="https://r/x")],
+                       folder="shared")
+            for name in ("one", "two")
+        ]
+        """))
+    result = dashkit("lint", "--select", "DK210")
+    assert "DK210 warning: rule 'Down' has the same title as a rule of 'shared/one'" in result.out
+    project.write("alerts/a.py", (project.root / "alerts/a.py").read_text().replace('folder="shared"',
+                                                                                     'folder=f"shared/{name}"'))
+    assert "DK210" not in dashkit("lint", "--select", "DK210").out

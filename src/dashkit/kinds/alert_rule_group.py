@@ -16,7 +16,7 @@ from ..errors import DefinitionError
 from ..loader import Definition
 from ..model import Resource, ResourceRef
 from .alerting_files import prometheus_rule_file, runbook
-from .base import BuildContext, LiveResource, ResourceKind, SyncContext, register
+from .base import BuildContext, LiveResource, ResourceKind, SyncContext, export, register
 from .folder import live_folder_paths
 
 API = "/api/v1/provisioning"
@@ -46,9 +46,9 @@ class AlertRuleGroupKind(ResourceKind):
             return []
         module = definition.module
         groups: list[Any] = []
-        if hasattr(module, "rule_group"):
+        if export(definition, "rule_group") is not None:
             groups.append(module.rule_group)
-        if hasattr(module, "rule_groups"):
+        if export(definition, "rule_groups") is not None:
             groups.extend(module.rule_groups)
         out = []
         for group in groups:

@@ -160,11 +160,20 @@ class ResourceKind:
         return live is not None and live.comparable == self.comparable(resource.body, resource.folder)
 
 
+def export(definition: Definition, attribute: str) -> Any:
+    """A module's export, or None. A function is never an export: `from dashkit.builders import dashboard` puts the
+    builder function itself under the name a module exports a dashboard by."""
+    value = getattr(definition.module, attribute, None)
+    if callable(value) and not callable(getattr(value, "to_json_data", None)):
+        return None
+    return value
+
+
 def exported(definition: Definition, attribute: str, kind: type | tuple[type, ...], expected: str) -> list[Any]:
     """The items an alerts/ or dashboards/ module exports under `attribute`, each checked to be a `kind`."""
     from ..errors import DefinitionError
 
-    items = list(getattr(definition.module, attribute, None) or [])
+    items = list(export(definition, attribute) or [])
     for item in items:
         if not isinstance(item, kind):
             raise DefinitionError(definition.relpath, f"{attribute} must hold {expected} results, not {item!r}")

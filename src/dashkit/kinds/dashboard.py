@@ -13,7 +13,7 @@ from ..errors import DefinitionError
 from ..loader import Definition
 from ..model import Resource, ResourceRef
 from ..normalize import fingerprint, plain_json
-from .base import BuildContext, LiveResource, ResourceKind, SyncContext, register
+from .base import BuildContext, LiveResource, ResourceKind, SyncContext, export, register
 
 SERVER_MANAGED = ("id", "version", "iteration")
 ENVELOPE = "dashkit"  # hidden top-level key: {"owner", "uid", "fingerprint"} of what dashkit last wrote
@@ -56,9 +56,9 @@ class DashboardKind(ResourceKind):
             return []
         module = definition.module
         items: list[tuple[str, Any]] = []
-        if hasattr(module, "dashboard"):
+        if export(definition, "dashboard") is not None:
             items.append(("dashboard", module.dashboard))
-        if hasattr(module, "dashboards"):
+        if export(definition, "dashboards") is not None:
             many = module.dashboards
             if isinstance(many, (dict, str, bytes)) or not hasattr(many, "__iter__"):
                 raise DefinitionError(

@@ -12,7 +12,7 @@ from ..errors import DefinitionError
 from ..loader import Definition
 from ..model import Resource, ResourceRef
 from .alerting_files import alertmanager_config
-from .base import BuildContext, LiveResource, ResourceKind, SyncContext, register
+from .base import BuildContext, LiveResource, ResourceKind, SyncContext, export, register
 
 API = "/api/v1/provisioning/policies"
 UID = "notification-policy-tree"
@@ -27,9 +27,9 @@ class NotificationPolicyKind(ResourceKind):
     order = 50
 
     def collect(self, definition: Definition, ctx: BuildContext) -> list[Resource]:
-        if definition.area != self.area or not hasattr(definition.module, "notification_policy"):
+        tree = export(definition, "notification_policy") if definition.area == self.area else None
+        if tree is None:
             return []
-        tree = definition.module.notification_policy
         if not isinstance(tree, Route) or not tree.receiver:
             raise DefinitionError(definition.relpath, "notification_policy must be notification_policy(...) "
                                                       "with a default receiver")

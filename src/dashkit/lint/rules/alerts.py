@@ -253,3 +253,28 @@ class DashboardVariableInRule(Rule):
             if match:
                 yield self.finding(doc, query.path, f"'{query.panel_title}' uses the Grafana variable "
                                                     f"{match.group(0)}; use a fixed duration such as [5m]")
+
+
+@register
+class DuplicateTitleInFolder(Rule):
+    code = "DK210"
+    name = "alert-title-in-folder"
+    severity = Severity.WARNING
+    summary = "Two Grafana-managed rules in the same folder have the same title."
+    why = ("Grafana before 12.0 refuses the second one (titles were unique per folder until 12.0): the sync fails on "
+           "those versions. Put each group in its own folder or give the rules distinct titles.")
+    applies_to = (DocKind.GRAFANA_RULES,)
+    project_wide = True
+
+    def check_all(self, docs: list[Document], ctx: LintContext) -> Iterator[Finding]:
+        seen: dict[tuple[str, str], str] = {}
+        for doc in docs:
+            folder = str(doc.data.get("folderUid") or doc.data.get("folder") or "")
+            for path, rule in alerting_rules(doc):
+                key = (folder, str(rule.get("title") or ""))
+                if not key[1]:
+                    continue
+                if key in seen and seen[key] != doc.label:
+                    yield self.finding(doc, f"{path}.title", f"rule '{key[1]}' has the same title as a rule of "
+                                                             f"'{seen[key]}' in the same folder")
+                seen.setdefault(key, doc.label)
