@@ -14,11 +14,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .errors import ConfigError, NotFound
+from .errors import ConfigError
 
 if TYPE_CHECKING:
     from .client import GrafanaClient
-    from .config import Environment
+    from .config import DatasourceRef, Environment
     from .model import Resource
 
 PREFIX = "@"
@@ -112,23 +112,28 @@ def resolve(
     resolved: dict[str, ResolvedDatasource] = {}
     for name in sorted(users):
         ref = env.datasources[name]
-        key = f"environments.{env.name}.datasources.{name}"
-        from .client import quote_segment
-
-        path = f"/api/datasources/uid/{quote_segment(ref.uid)}" if ref.uid else (
-            f"/api/datasources/name/{quote_segment(ref.name or '')}")
-        try:
-            data = client.get(path).data
-        except NotFound:
+        found = lookup(ref, client)
+        if found is None:
             spelled = f"uid '{ref.uid}'" if ref.uid else f"name '{ref.name}'"
             raise ConfigError(
-                f"{key}: Grafana at {client.base_url} has no datasource with {spelled}",
+                f"environments.{env.name}.datasources.{name}: Grafana at {client.base_url} has no datasource "
+                f"with {spelled}",
                 hint="check the datasource exists in that Grafana (Connections > Data sources) and fix dashkit.yaml",
-            ) from None
-        if not isinstance(data, dict) or not data.get("uid"):
-            raise ConfigError(f"{key}: Grafana returned no datasource uid for it")
-        resolved[name] = ResolvedDatasource(uid=data["uid"], type=str(data.get("type", "")), name=str(data.get("name")))
+            )
+        resolved[name] = found
     return resolved
+
+
+def lookup(ref: DatasourceRef, client: GrafanaClient) -> ResolvedDatasource | None:
+    """The datasource an environment's entry names (by uid or by name), or None when Grafana has none."""
+    from .client import quote_segment  # the client imports requests: only when talking to Grafana
+
+    path = f"/api/datasources/uid/{quote_segment(ref.uid)}" if ref.uid else (
+        f"/api/datasources/name/{quote_segment(ref.name or '')}")
+    data = client.get_or_none(path)
+    if not isinstance(data, dict) or not data.get("uid"):
+        return None
+    return ResolvedDatasource(uid=data["uid"], type=str(data.get("type", "")), name=str(data.get("name")))
 
 
 def _current_name(value: Any) -> str | None:

@@ -42,10 +42,3 @@ def canonical_duration(value: str | int | float) -> str:
     """The same duration in one spelling: '300s' and '5m' both give '5m'."""
     return format_duration(parse_duration(value))
 
-
-def is_duration(value: object) -> bool:
-    try:
-        parse_duration(value)  # type: ignore[arg-type]
-    except ValueError:
-        return False
-    return True

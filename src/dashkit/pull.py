@@ -10,6 +10,7 @@ from typing import Any
 from . import naming
 from .client import GrafanaClient, quote_segment
 from .kinds.dashboard import ENVELOPE, SERVER_MANAGED, TAG_PREFIX
+from .kinds.folder import title_path
 from .normalize import pretty_json
 
 MANIFEST = ".dashkit-pull.json"  # file -> uid and exact folder titles (directory names are made file-safe)
@@ -24,18 +25,9 @@ class Pulled:
 
 
 def folder_paths(client: GrafanaClient) -> dict[str, tuple[str, ...]]:
-    """uid -> title path from the root for every folder."""
+    """uid -> title path from the root for every folder (just its own title when a parent is not visible)."""
     hits = {h["uid"]: h for h in client.search([("type", "dash-folder")]) if h.get("uid")}
-    paths: dict[str, tuple[str, ...]] = {}
-    for uid in hits:
-        path: list[str] = []
-        current, seen = uid, set()
-        while current and current in hits and current not in seen:
-            seen.add(current)
-            path.append(str(hits[current].get("title", "")))
-            current = hits[current].get("folderUid") or ""
-        paths[uid] = tuple(reversed(path))
-    return paths
+    return {uid: title_path(uid, hits) or (str(hit.get("title", "")),) for uid, hit in hits.items()}
 
 
 def clean(dashboard: dict[str, Any]) -> dict[str, Any]:

@@ -124,3 +124,10 @@ def test_emulator_on_a_busy_port_exits_2():
     finally:
         first.terminate()
         first.wait(timeout=10)
+
+
+def test_an_unwritable_output_path_is_a_clear_error(project, dashkit):
+    project.dashboard("dashboards/a.py", "A")
+    (project.root / "not-a-folder").write_text("x")
+    result = dashkit("build", "--out", str(project.root / "not-a-folder" / "build"))
+    assert result.code == 2 and "not-a-folder" in result.err and "Traceback" not in result.err

@@ -86,3 +86,18 @@ def test_bad_input_gets_a_clear_message_and_exit_2(project, dashkit, content, me
     result = dashkit("import", str(bad))
     assert result.code == 2 and message in result.out and "Traceback" not in result.text
     assert not (project.root / "dashboards").exists() or not list((project.root / "dashboards").rglob("*.py"))
+
+
+def test_pull_by_tag_and_import_twice(grafana, project, dashkit):
+    _live_dashboards(grafana)
+    out = project.root / "tagged"
+    assert "Pulled 1 dashboard" in dashkit("pull", "--env", "local", "--tag", "payments", "--out", str(out)).out
+    (out / ".dashkit-pull.json").write_text("{broken")  # a damaged manifest: directory names serve instead
+    first = dashkit("import", str(out))
+    assert first.code == 0, first.text
+    modules = sorted(p.name for p in (project.root / "dashboards").rglob("*.py"))
+    assert modules == ["checkout.py"]
+    assert dashkit("import", str(out)).code == 0
+    assert sorted(p.name for p in (project.root / "dashboards").rglob("*.py")) == ["checkout.py", "checkout_2.py"]
+    assert dashkit("import", str(out), "--overwrite").code == 0
+    assert len(list((project.root / "dashboards").rglob("checkout*.py"))) == 2  # replaced, not added

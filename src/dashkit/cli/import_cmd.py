@@ -81,16 +81,16 @@ def _logical_names(settings) -> dict[str, str]:
 
 
 def _pull(app: App, settings, env_name: str, scratch: Path, uids, folders, tags, uid_names: dict[str, str]) -> Path:
+    from ..datasources import lookup
     from ..pull import pull
     from ..sync import connect
 
     with connect(settings, env_name, log=app.console.debug if app.verbose else None) as conn:
         app.console.add_secrets(*conn.secrets)
         for logical, ref in conn.env.datasources.items():  # name entries resolve through the API
-            if ref.name:
-                data = conn.client.get_or_none(f"/api/datasources/name/{ref.name}")
-                if isinstance(data, dict) and data.get("uid"):
-                    uid_names.setdefault(data["uid"], logical)
+            found = lookup(ref, conn.client) if ref.name else None
+            if found is not None:
+                uid_names.setdefault(found.uid, logical)
         pull(conn.client, scratch, uids=uids, folders=folders, tags=tags,
              map_parallel=lambda fn, items: conn.pool.map(fn, items))
     return scratch

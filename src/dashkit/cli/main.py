@@ -104,8 +104,18 @@ def main(argv: list[str] | None = None, console: Console | None = None) -> int:
     except KeyboardInterrupt:
         console.print("Interrupted.", err=True)
         return 130
+    except OSError as exc:
+        if not exc.filename:  # not about a file the user named: a bug like any other
+            return _bug(console)
+        console.error(f"{exc.filename}: {exc.strerror or exc}",
+                      "check the path exists, is a folder where one is expected, and is writable")
+        return ExitCode.USAGE
     except Exception:
-        console.print(console.mask(traceback.format_exc()).rstrip(), err=True)
-        console.error("this is a bug in dashkit; please report it with the traceback above")
-        return ExitCode.BUG
+        return _bug(console)
     return code if isinstance(code, int) else ExitCode.OK
+
+
+def _bug(console: Console) -> int:
+    console.print(console.mask(traceback.format_exc()).rstrip(), err=True)
+    console.error("this is a bug in dashkit; please report it with the traceback above")
+    return ExitCode.BUG

@@ -32,8 +32,7 @@ def inputs(paths: Iterable[Path]) -> list[tuple[Path, tuple[str, ...]]]:
     found = []
     for path in paths:
         if path.is_dir():
-            manifest = path / MANIFEST
-            titles = json.loads(manifest.read_text())["files"] if manifest.is_file() else {}
+            titles = _pulled_titles(path / MANIFEST)
             for file in sorted(path.rglob("*.json")):
                 if file.name == MANIFEST:
                     continue
@@ -42,6 +41,15 @@ def inputs(paths: Iterable[Path]) -> list[tuple[Path, tuple[str, ...]]]:
         else:
             found.append((path, ()))
     return found
+
+
+def _pulled_titles(manifest: Path) -> dict:
+    """The exact folder titles `dashkit pull` recorded; without a readable manifest, directory names serve."""
+    try:
+        files = json.loads(manifest.read_text(encoding="utf-8")).get("files")
+    except (OSError, ValueError, AttributeError):
+        return {}
+    return files if isinstance(files, dict) else {}
 
 
 def import_dashboards(files: list[tuple[Path, tuple[str, ...]]], out: Path, project_root: Path,

@@ -55,7 +55,7 @@ class FolderKind(ResourceKind):
         hits = _folder_hits(ctx)
         by_path: dict[str, list[str]] = {}
         for uid in hits:
-            path = _live_path(uid, hits)
+            path = title_path(uid, hits)
             if path:
                 by_path.setdefault("/".join(path), []).append(uid)
         moved = {}
@@ -83,7 +83,7 @@ class FolderKind(ResourceKind):
         lives: dict[ResourceRef, LiveResource] = {}
         candidates = []
         for uid, hit in hits.items():
-            path = _live_path(uid, hits)
+            path = title_path(uid, hits)
             adopted = uid in ctx.adopted_folders.values()
             owned = adopted or (path is not None and naming.folder_uid(ctx.owner, path) == uid)
             if uid not in wanted and not owned:
@@ -178,12 +178,13 @@ def _rule_groups_by_folder(ctx: SyncContext) -> dict[str, tuple[ResourceRef, ...
 def live_folder_paths(ctx: SyncContext) -> dict[str, str]:
     """uid -> 'parent/child' title path of every folder in Grafana (one search), for naming things in output."""
     hits = _folder_hits(ctx)
-    paths = {uid: _live_path(uid, hits) for uid in hits}
+    paths = {uid: title_path(uid, hits) for uid in hits}
     return {uid: "/".join(path) for uid, path in paths.items() if path}
 
 
-def _live_path(uid: str, hits: dict[str, dict]) -> tuple[str, ...] | None:
-    """Titles from the root down to folder `uid`, following folderUid links in the search hits."""
+def title_path(uid: str, hits: dict[str, dict]) -> tuple[str, ...] | None:
+    """Titles from the root down to folder `uid`, following folderUid links in the search hits (None when a
+    parent is missing from them or the links loop)."""
     path: list[str] = []
     seen: set[str] = set()
     current: str | None = uid

@@ -13,10 +13,6 @@ class Severity(str, enum.Enum):
     WARNING = "warning"
     INFO = "info"
 
-    @property
-    def rank(self) -> int:
-        return {"error": 0, "warning": 1, "info": 2}[self.value]
-
 
 class DocKind(str, enum.Enum):
     DASHBOARD = "dashboard"

@@ -8,6 +8,14 @@ PROM = {"type": "prometheus", "uid": "${datasource}"}
 DS_VAR = {"type": "datasource", "name": "datasource", "query": "prometheus"}
 
 
+def query_var(name: str, query: str, refresh: int | None = 2) -> dict[str, Any]:
+    """A query variable; `refresh=None` leaves Grafana's default."""
+    var: dict[str, Any] = {"type": "query", "name": name, "query": query}
+    if refresh is not None:
+        var["refresh"] = refresh
+    return var
+
+
 def panel(title: str = "Requests", expr: str = 'sum(rate(http_requests_total{job="api"}[$__rate_interval]))',
           **extra: Any) -> dict[str, Any]:
     base = {"id": 1, "type": "timeseries", "title": title, "description": f"{title} per second.",

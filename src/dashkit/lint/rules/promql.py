@@ -10,7 +10,7 @@ from ...durations import format_duration
 from ..model import DocKind, Document, Finding, Severity
 from ..registry import Example, LintContext, Rule, register
 from ..walk import variables
-from ._examples import alert, dashboard, panel, rules_file
+from ._examples import DS_VAR, alert, dashboard, panel, query_var, rules_file
 from ._promql import (
     RANGE_FUNCTIONS,
     Query,
@@ -191,11 +191,9 @@ class QueryIgnoresJobInstance(PromqlRule):
     why = "Picking a job or instance then changes some panels and not others: a misleading dashboard."
     aliases = ("target-job-rule", "target-instance-rule")
     good = (Example(dashboard(panel(expr='sum(rate(http_requests_total{job=~"$job"}[$__rate_interval]))'),
-                              variables=[{"type": "datasource", "name": "datasource", "query": "prometheus"},
-                                         {"type": "query", "name": "job", "query": "label_values(up, job)"}])),)
+                              variables=[DS_VAR, query_var("job", "label_values(up, job)", refresh=None)])),)
     bad = (Example(dashboard(panel(expr='sum(rate(http_requests_total{job="api"}[$__rate_interval]))'),
-                             variables=[{"type": "datasource", "name": "datasource", "query": "prometheus"},
-                                        {"type": "query", "name": "job", "query": "label_values(up, job)"}])),)
+                             variables=[DS_VAR, query_var("job", "label_values(up, job)", refresh=None)])),)
 
     def check(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
         names = {v.get("name") for v in variables(doc.data)} & {"job", "instance"}

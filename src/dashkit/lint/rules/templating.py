@@ -10,7 +10,7 @@ from ...datasources import logical_name
 from ..model import Document, Finding, Severity
 from ..registry import Example, LintContext, Rule, register
 from ..walk import BUILTIN_VARIABLES, all_strings, panels, referenced_variables, targets, variables
-from ._examples import DS_VAR, dashboard, panel
+from ._examples import DS_VAR, dashboard, panel, query_var
 from ._promql import dashboard_queries, label_values_queries, parse
 
 
@@ -50,10 +50,8 @@ class JobInstanceVariables(Rule):
     summary = "A Prometheus dashboard has no variable to narrow its queries to a target (job, instance, service...)."
     why = "Without one every panel aggregates every target; a filter per job, instance or service keeps it usable."
     aliases = ("template-job-rule", "template-instance-rule")
-    good = (Example(dashboard(variables=[DS_VAR, {"type": "query", "name": "job", "query": "label_values(up, job)",
-                                                  "refresh": 2},
-                                         {"type": "query", "name": "instance", "refresh": 2,
-                                          "query": 'label_values(up{job=~"$job"}, instance)'}])),)
+    good = (Example(dashboard(variables=[DS_VAR, query_var("job", "label_values(up, job)"),
+                                         query_var("instance", 'label_values(up{job=~"$job"}, instance)')])),)
     bad = (Example(dashboard()),)
 
     def check(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
@@ -71,10 +69,8 @@ class VariableRefresh(Rule):
     summary = "A query variable does not refresh when the time range changes."
     why = "Its options go stale: instances that appeared since the dashboard loaded cannot be picked."
     aliases = ("template-on-time-change-reload-rule",)
-    good = (Example(dashboard(variables=[DS_VAR, {"type": "query", "name": "job", "refresh": 2,
-                                                  "query": "label_values(up, job)"}])),)
-    bad = (Example(dashboard(variables=[DS_VAR, {"type": "query", "name": "job", "refresh": 1,
-                                                 "query": "label_values(up, job)"}])),)
+    good = (Example(dashboard(variables=[DS_VAR, query_var("job", "label_values(up, job)")])),)
+    bad = (Example(dashboard(variables=[DS_VAR, query_var("job", "label_values(up, job)", refresh=1)])),)
 
     def check(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
         for index, var in enumerate(variables(doc.data)):
@@ -158,10 +154,8 @@ class LabelValuesQuery(Rule):
     summary = "A `label_values(...)` variable query is not valid PromQL."
     why = "The variable has no options, so every panel filtering on it is empty."
     aliases = ("template-label-promql-rule",)
-    good = (Example(dashboard(variables=[DS_VAR, {"type": "query", "name": "job", "refresh": 2,
-                                                  "query": 'label_values(up{env="prod"}, job)'}])),)
-    bad = (Example(dashboard(variables=[DS_VAR, {"type": "query", "name": "job", "refresh": 2,
-                                                 "query": 'label_values(up{env="prod", job)'}])),)
+    good = (Example(dashboard(variables=[DS_VAR, query_var("job", 'label_values(up{env="prod"}, job)')])),)
+    bad = (Example(dashboard(variables=[DS_VAR, query_var("job", 'label_values(up{env="prod", job)')])),)
 
     def check(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
         for path, inner, _label in label_values_queries(doc):
