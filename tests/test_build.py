@@ -1,5 +1,7 @@
 """Loading definitions and `dashkit build`: folders from directories, stable uids and ids, clear errors."""
 
+import time
+
 from dashkit.build import load_project
 from dashkit.config import load_settings
 from dashkit.naming import folder_uid
@@ -132,3 +134,69 @@ def test_an_imported_builder_function_is_not_mistaken_for_an_export(project, das
     result = dashkit("build")
     assert result.code == 0, result.err
     assert "Built 1 alert_rule_group, 2 dashboards" in result.out
+
+
+FIVE_DEEP = "dashboards/org/platform/payments/api/edge"  # 5 folders: Grafana's default limit of 4 ancestors
+
+
+def test_folder_depth_grafana_accepts_builds_and_syncs(grafana, project, dashkit):
+    project.dashboard(f"{FIVE_DEEP}/gateway.py", "Gateway")
+    assert dashkit("build").code == 0
+    result = dashkit("sync", "--env", "local", "--yes")
+    assert result.code == 0, result.text
+    assert [hit["title"] for hit in grafana.search(query="Gateway")] == ["Gateway"]
+
+
+def test_a_folder_path_deeper_than_grafana_allows_fails_build_lint_and_sync_before_any_write(grafana, project,
+                                                                                               dashkit):
+    project.dashboard(f"{FIVE_DEEP}/zone/gateway.py", "Gateway")
+    grafana.reset_stats()
+    for command in (("build",), ("lint",), ("diff", "--env", "local"), ("sync", "--env", "local", "--yes")):
+        result = dashkit(*command)
+        assert result.code == 3, (command, result.text)
+        assert ("dashboards/org/platform/payments/api/edge/zone/gateway.py: dashboard 'Gateway' is in folder "
+                "'org/platform/payments/api/edge/zone', 6 folders deep; Grafana with max_folder_depth 4 "
+                "(environment 'local') accepts at most 5 nested folders") in result.err, command
+        assert "max_folder_depth in dashkit.yaml" in result.err
+    assert grafana.writes() == 0
+    assert grafana.search(type="dash-folder") == []
+
+
+def test_the_strictest_environment_limits_explicit_folders_of_dashboards_and_rule_groups(project, dashkit):
+    project.config(extra_env="""\
+  small:
+    url: http://127.0.0.1:9
+    token_env: DASHKIT_TEST_TOKEN
+    max_folder_depth: 1
+""")
+    project.write("dashboards/board.py", """\
+        folder = "Team/Service"
+        dashboard = {"title": "Board", "panels": []}
+        """)
+    assert dashkit("build").code == 0  # 2 folders: one ancestor
+    project.write("alerts/rules.py", """\
+        from dashkit.builders import alert_rule, rule_group
+        rule_groups = [rule_group("g", [alert_rule("Down", "up == 0", threshold=0, summary="down")],
+                                  folder="Team/Service/Alerts")]
+        """)
+    result = dashkit("build")
+    assert result.code == 3, result.text
+    assert ("alerts/rules.py: alert_rule_group 'g' is in folder 'Team/Service/Alerts', 3 folders deep; Grafana with "
+            "max_folder_depth 1 (environment 'small') accepts at most 2 nested folders") in result.err
+
+
+def test_a_higher_max_folder_depth_allows_deeper_paths(project, dashkit):
+    project.config(extra_env="    max_folder_depth: 6\n")
+    project.dashboard("dashboards/a/b/c/d/e/f/g/board.py", "Board")
+    result = dashkit("build")
+    assert result.code == 0, result.text
+
+
+def test_a_yaml_alias_bomb_in_an_slo_spec_is_a_definition_error_in_seconds(project, dashkit):
+    levels = "\n".join(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 9))
+    project.write("alerts/slo/api.yaml", f"a0: &a0 [{', '.join(['lol'] * 10)}]\n{levels}\nslos: *a8\n")
+    started = time.perf_counter()
+    result = dashkit("build")
+    assert time.perf_counter() - started < 5
+    assert result.code == 3, result.text
+    assert "alerts/slo/api.yaml:1: invalid YAML: its aliases expand to more than 100,000 nodes" in result.err

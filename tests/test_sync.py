@@ -354,3 +354,13 @@ def test_an_existing_folder_of_the_same_path_is_adopted_not_duplicated(grafana, 
     project.dashboard("dashboards/other.py", "Other")
     assert dashkit("sync", "--env", "local", "--yes", "--prune").code == 0
     assert [f["uid"] for f in grafana.search(type="dash-folder")] == ["team-made"]  # never ours to delete
+
+
+def test_a_folder_title_with_a_slash_is_not_the_nested_folders_of_that_path(grafana, project, dashkit):
+    a = grafana.admin.post(f"{grafana.url}/api/folders", json={"title": "a"}, timeout=5).json()
+    b = grafana.admin.post(f"{grafana.url}/api/folders", json={"title": "b", "parentUid": a["uid"]}, timeout=5).json()
+    project.write("dashboards/x.py", 'folder = ("a/b",)\ndashboard = {"title": "X", "panels": []}\n')
+    assert dashkit("sync", "--env", "local", "--yes").code == 0
+    assert grafana.admin.get(f"{grafana.url}/api/folders/{b['uid']}", timeout=5).json()["title"] == "b"
+    folder = grafana.dashboard("a-b-x")["meta"]
+    assert folder["folderTitle"] == "a/b" and folder["folderUid"] != b["uid"]

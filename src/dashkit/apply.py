@@ -14,6 +14,7 @@ from .model import ResourceRef
 from .naming import file_safe
 from .normalize import pretty_json
 from .plan import Action, Change, Plan
+from .secrets import scrub
 
 LOST_WRITE_ATTEMPTS = 4
 
@@ -50,7 +51,8 @@ class Backups:
             return None
         path = self.folder / change.ref.kind / f"{file_safe(change.ref.uid)}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(pretty_json(kind.backup_document(change.live)), encoding="utf-8")
+        # Grafana may answer with a secret dashkit sent (in a setting it does not treat as secure): never on disk
+        path.write_text(pretty_json(scrub(kind.backup_document(change.live))), encoding="utf-8")
         return path
 
 
@@ -62,7 +64,7 @@ def apply_plan(
     on_progress: Callable[[Outcome, int, int], None] | None = None,
 ) -> list[Outcome]:
     changes = plan.pending
-    prereqs = _prerequisites(changes)
+    prereqs = _prerequisites(changes, kinds)
     outcomes: dict[ResourceRef, Outcome] = {}
     running: dict[Future, Change] = {}
     waiting = list(changes)
@@ -98,20 +100,32 @@ def apply_plan(
     return [outcomes[c.ref] for c in changes]
 
 
-def _prerequisites(changes: list[Change]) -> dict[ResourceRef, set[ResourceRef]]:
-    """Writes wait for the writes of what they depend on; deletes wait for every write and for the deletes
-    of whatever depends on them."""
+def _prerequisites(changes: list[Change], kinds: dict[str, ResourceKind]) -> dict[ResourceRef, set[ResourceRef]]:
+    """Writes wait for the writes of what they depend on; deletes wait for every write, for the deletes of whatever
+    depends on them, and for the deletes of every kind that refers to theirs (a route before its contact point)."""
     writes = {c.ref for c in changes if c.action is not Action.DELETE}
     deletes = {c.ref: c for c in changes if c.action is Action.DELETE}
     needs: dict[ResourceRef, set[ResourceRef]] = {}
     for change in changes:
         if change.action is Action.DELETE:
-            dependants = {ref for ref, d in deletes.items() if change.ref in (d.live.depends if d.live else ())}
+            referring = _dependant_kinds(change.ref.kind, kinds)
+            dependants = {ref for ref, d in deletes.items()
+                          if ref.kind in referring or change.ref in (d.live.depends if d.live else ())}
             needs[change.ref] = set(writes) | dependants
         else:
             deps = change.desired.depends if change.desired else ()
             needs[change.ref] = {ref for ref in deps if ref in writes}
     return needs
+
+
+def _dependant_kinds(name: str, kinds: dict[str, ResourceKind]) -> set[str]:
+    """Kinds that depend on kind `name`, directly or through others."""
+    found: set[str] = set()
+    frontier = {name}
+    while frontier:
+        frontier = {k.name for k in kinds.values() if set(k.depends_on) & frontier} - found
+        found |= frontier
+    return found
 
 
 def _apply_one(kind: ResourceKind, change: Change, ctx: SyncContext, backups: Backups) -> Outcome:
@@ -128,7 +142,8 @@ def _apply_one(kind: ResourceKind, change: Change, ctx: SyncContext, backups: Ba
 
 
 def _write_verified(kind: ResourceKind, change: Change, ctx: SyncContext) -> None:
-    """Do the write; when its answer was lost, re-read and only write again if it did not land."""
+    """Do the write; when its answer was lost, re-read and only write again if it did not land. A delete is
+    reported only once a re-read shows the resource gone."""
     last: GrafanaError | None = None
     for _ in range(LOST_WRITE_ATTEMPTS):
         try:
@@ -138,10 +153,11 @@ def _write_verified(kind: ResourceKind, change: Change, ctx: SyncContext) -> Non
                 kind.update(change.desired, change.live, ctx)
             else:
                 kind.delete(change.live, ctx)
+                _verify_gone(kind, change, ctx)
             return
         except ResponseLost as exc:
             last = exc
-        current = kind.fetch_one(change.ref, ctx)
+        current = kind.reread(change.ref, change.live, ctx)
         if change.action is Action.DELETE:
             if current is None:
                 return
@@ -149,3 +165,10 @@ def _write_verified(kind: ResourceKind, change: Change, ctx: SyncContext) -> Non
             return
     assert last is not None
     raise last
+
+
+def _verify_gone(kind: ResourceKind, change: Change, ctx: SyncContext) -> None:
+    if kind.reread(change.ref, change.live, ctx) is not None:
+        raise GrafanaError(f"Grafana answered the delete of {change.ref.kind} {change.label}, but it is still there",
+                           hint="this Grafana may not support deleting it through the API; delete it in the UI, "
+                                "or check that the token may delete it")

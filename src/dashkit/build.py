@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import Settings
+from .config import DEFAULT_MAX_FOLDER_DEPTH, Settings
 from .errors import DefinitionError
 from .kinds.base import BuildContext, all_kinds
 from .loader import Definition, load_definitions
@@ -27,7 +29,9 @@ def load_project(settings: Settings) -> Project:
     names = {name for env in settings.environments.values() for name in env.datasources}
     with loading_project(names):
         definitions = load_definitions(settings.root)
-    return Project(settings=settings, resources=build_resources(definitions, settings))
+    with contextlib.redirect_stdout(sys.stderr):  # definitions' code (to_json_data()...) runs while building too
+        resources = build_resources(definitions, settings)
+    return Project(settings=settings, resources=resources)
 
 
 def build_resources(definitions: list[Definition], settings: Settings) -> list[Resource]:
@@ -54,6 +58,7 @@ def build_resources(definitions: list[Definition], settings: Settings) -> list[R
             if resource.ref not in known:
                 known.add(resource.ref)
                 collected.append(resource)
+    check_folder_depth(collected, settings)
     by_ref: dict[ResourceRef, Resource] = {}
     for resource in collected:
         other = by_ref.get(resource.ref)
@@ -71,6 +76,25 @@ def build_resources(definitions: list[Definition], settings: Settings) -> list[R
                 kind.finalize(resource, by_ref, ctx)
     order = {kind.name: i for i, kind in enumerate(kinds)}
     return sorted(collected, key=lambda r: (order[r.kind], r.path, r.uid))
+
+
+def check_folder_depth(resources: list[Resource], settings: Settings) -> None:
+    """Refuse a folder path deeper than the strictest environment's Grafana accepts, before anything is written
+    there: sync would otherwise create the folder chain half-way and fail. `max_folder_depth` is Grafana's
+    `[folder] max_nested_folder_depth`: how many ancestors a folder may have, so at 4 a path has at most 5 folders."""
+    envs = sorted(settings.environments.values(), key=lambda env: (env.max_folder_depth, env.name))
+    limit = envs[0].max_folder_depth if envs else DEFAULT_MAX_FOLDER_DEPTH
+    where = f" (environment '{envs[0].name}')" if envs else ""
+    for resource in resources:
+        path = tuple(resource.extra.get("folder_path", ()))
+        if resource.kind != "folder" and len(path) > limit + 1:
+            raise DefinitionError(
+                resource.source,
+                f"{resource.kind} '{resource.title}' is in folder '{'/'.join(path)}', {len(path)} folders deep; "
+                f"Grafana with max_folder_depth {limit}{where} accepts at most {limit + 1} nested folders",
+                hint="move it to a shallower folder (its module's directories or folder=...), or raise "
+                     "max_folder_depth in dashkit.yaml if that Grafana's [folder] max_nested_folder_depth is higher",
+            )
 
 
 def write_build(project: Project, out: Path) -> list[Path]:

@@ -19,6 +19,7 @@ import requests
 
 from .config import Credentials
 from .errors import AuthError, Conflict, GrafanaError, GrafanaUnreachable, NotFound, ResponseLost
+from .secrets import longest_first, mask, masked_forms, seen_forms
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 # A proxy answering 502/504 may have forwarded the request: for a non-idempotent write the outcome is unknown.
@@ -69,6 +70,9 @@ class GrafanaClient:
         self.base_url = urlunsplit((parts.scheme, parts.hostname + (f":{parts.port}" if parts.port else ""),
                                     parts.path, "", ""))
         self._credentials = credentials or Credentials()
+        # What an answer may echo back (a proxy quoting the Authorization header): masked in every message, also
+        # for library callers that print errors without the CLI's Console.
+        self._masks = longest_first(form for secret in self._credentials.secrets for form in masked_forms(secret))
         self._org_id = org_id
         self._timeout = timeout
         self._verify = verify
@@ -128,6 +132,7 @@ class GrafanaClient:
         json: Any = None,
         idempotent: bool | None = None,
         allow: Iterable[int] = (),
+        headers: Mapping[str, str] | None = None,
     ) -> Reply:
         """Send one API call with retries. Statuses in `allow` are returned instead of raised.
 
@@ -146,7 +151,8 @@ class GrafanaClient:
             started = time.monotonic()
             wait: float | None = None
             try:
-                response = self._session().request(method, url, params=params, json=json, timeout=self._timeout)
+                response = self._session().request(method, url, params=params, json=json, headers=headers,
+                                                   timeout=self._timeout)
             except (requests.ConnectionError, requests.Timeout) as exc:
                 sent = not _never_sent(exc)
                 last_problem = _describe_exception(exc)
@@ -161,7 +167,7 @@ class GrafanaClient:
                 status = response.status_code
                 self._trace(method, path, str(status), started)
                 if status in RETRY_STATUSES and status not in allowed:
-                    last_problem = f"HTTP {status} {_short_body(response)}"
+                    last_problem = f"HTTP {status} {self._quoted(_short_body(response))}"
                     if not idempotent and status in _AMBIGUOUS_STATUSES:
                         raise ResponseLost(
                             f"{method} {path}: a proxy answered {status} and the write may have been applied",
@@ -199,7 +205,7 @@ class GrafanaClient:
             if data is None and response.content and _looks_like_json_expected(response):
                 raise GrafanaError(
                     f"{method} {path}: expected JSON from Grafana, got {_content_type(response)} "
-                    f"({_short_body(response)})",
+                    f"({self._quoted(_short_body(response))})",
                     hint="is the url pointing at Grafana itself, not a login page or proxy?",
                     status=status, method=method, path=path,
                 )
@@ -208,7 +214,7 @@ class GrafanaClient:
 
     def _error(self, method: str, path: str, response: requests.Response, data: Any) -> GrafanaError:
         status = response.status_code
-        detail = _error_detail(data) or _short_body(response)
+        detail = self._quoted(_error_detail(data) or _short_body(response))
         where = f"{method} {path}"
         common = {"status": status, "body": data, "method": method, "path": path}
         if status == 401:
@@ -228,6 +234,10 @@ class GrafanaClient:
         if status in (409, 412):
             return Conflict(f"{where}: conflict ({status}: {detail})", **common)
         return GrafanaError(f"{where} failed ({status}: {detail})", **common)
+
+    def _quoted(self, text: str) -> str:
+        """Text from Grafana's answer, fit to quote in a message: no form of a credential or secret in it."""
+        return mask(mask(text, self._masks), seen_forms())
 
     def _trace(self, method: str, path: str, outcome: str, started: float) -> None:
         if self._log is not None:

@@ -11,15 +11,17 @@ from pathlib import Path
 from .errors import ConfigError
 
 CONFIG_FILE = "dashkit.yaml"
-_OWNER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
+OWNER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 _ENV_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 _ENV_VAR_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 _TOP_KEYS = {"owner", "environments", "defaults", "runbooks", "lint"}
 _ENV_KEYS = {
     "url", "token_env", "basic_auth", "org_id", "datasources", "verify_tls", "ca_cert",
-    "timeout", "concurrency", "disable_provenance",
+    "timeout", "concurrency", "disable_provenance", "max_folder_depth", "policy_tree", "secret_digest_key_env",
 }
+POLICY_TREE_MODES = ("shared", "owned")
+DEFAULT_MAX_FOLDER_DEPTH = 4  # Grafana's [folder] max_nested_folder_depth: a parent with 4 ancestors is refused
 _DEFAULT_KEYS = {"timeout", "concurrency"}
 
 
@@ -46,7 +48,9 @@ class Credentials:
 
     @property
     def secrets(self) -> tuple[str, ...]:
-        return tuple(s for s in (self.token, self.password) if s)
+        """What output must never show; for basic auth the `user:password` pair too (its base64 is the header)."""
+        pair = f"{self.user}:{self.password}" if self.user and self.password else None
+        return tuple(s for s in (self.token, self.password, pair) if s)
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,9 @@ class Environment:
     timeout: float = 30.0
     concurrency: int = 24
     disable_provenance: bool = False
+    max_folder_depth: int = DEFAULT_MAX_FOLDER_DEPTH  # ancestors a folder may have (paths of up to N+1 folders)
+    policy_tree: str = "shared"  # "shared": manage only this project's routes; "owned": the whole tree
+    secret_digest_key_env: str | None = None  # env var holding the key of contact points' secret digests
 
     def credentials(self, environ: Mapping[str, str] | None = None) -> Credentials:
         """Read the secrets from the env vars the config names; a missing one is a ConfigError naming the key."""
@@ -74,6 +81,7 @@ class Environment:
                     f"environment variable {self.token_env} ({key}.token_env) is not set",
                     hint=f"export {self.token_env}=<service account token> before running dashkit",
                 )
+            _one_line(self.token_env, f"{key}.token_env", token.strip())
             return Credentials(token=token.strip())
         if self.user_env:
             user = environ.get(self.user_env, "")
@@ -84,8 +92,22 @@ class Environment:
                         f"environment variable {var} ({key}.basic_auth.{sub}) is not set",
                         hint=f"export {var}=... before running dashkit",
                     )
+            _one_line(self.password_env or "", f"{key}.basic_auth.password_env", password)
             return Credentials(user=user, password=password)
         return Credentials()
+
+
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _one_line(var: str, key: str, secret: str) -> None:
+    """A line break or control character in a credential would break the HTTP header it goes into, and requests
+    would quote the header in its error: refuse it before any request, without showing the value."""
+    if _CONTROL_RE.search(secret):
+        raise ConfigError(
+            f"environment variable {var} ({key}) contains a line break or control character",
+            hint=f"set {var} to the credential alone, on one line (look for a pasted newline or a file read whole)",
+        )
 
 
 @dataclass(frozen=True)
@@ -127,12 +149,14 @@ def load_settings(root: Path) -> Settings:
     path = root / CONFIG_FILE
     import yaml
 
+    from .safe_yaml import safe_load
+
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{path} does not exist", hint="create it, or pass --project DIR") from None
     try:
-        data = yaml.safe_load(text)
+        data = safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
@@ -146,7 +170,7 @@ def parse_settings(data: object, root: Path) -> Settings:
     mapping = _mapping(data, "the top level", where)
     _no_unknown(mapping, _TOP_KEYS, "", where)
     owner = mapping.get("owner")
-    if not isinstance(owner, str) or not _OWNER_RE.match(owner):
+    if not isinstance(owner, str) or not OWNER_RE.match(owner):
         raise ConfigError(
             f"{where}: key 'owner' must be a name of 1-40 letters, digits, '.', '_' or '-' (got {owner!r})",
             hint="owner marks what dashkit created, e.g. owner: platform-observability",
@@ -211,6 +235,17 @@ def _parse_environment(name: str, raw: object, defaults: Mapping, where: str) ->
     disable_provenance = env.get("disable_provenance", False)
     if not isinstance(disable_provenance, bool):
         raise ConfigError(f"{where}: key '{key}.disable_provenance' must be true or false")
+    max_depth = env.get("max_folder_depth", DEFAULT_MAX_FOLDER_DEPTH)
+    if not isinstance(max_depth, int) or isinstance(max_depth, bool) or not 1 <= max_depth <= 16:
+        raise ConfigError(f"{where}: key '{key}.max_folder_depth' must be an integer from 1 to 16",
+                          hint=f"Grafana's default limit is {DEFAULT_MAX_FOLDER_DEPTH} nested folders")
+    policy_tree = env.get("policy_tree", "shared")
+    if policy_tree not in POLICY_TREE_MODES:
+        raise ConfigError(f"{where}: key '{key}.policy_tree' must be one of {', '.join(POLICY_TREE_MODES)}",
+                          hint="shared: dashkit manages only this project's routes; owned: the whole tree")
+    digest_key_env = env.get("secret_digest_key_env")
+    if digest_key_env is not None:
+        _env_var_name(digest_key_env, f"{key}.secret_digest_key_env", where)
     return Environment(
         name=name,
         url=url.rstrip("/"),
@@ -223,6 +258,9 @@ def _parse_environment(name: str, raw: object, defaults: Mapping, where: str) ->
         timeout=timeout,
         concurrency=concurrency,
         disable_provenance=disable_provenance,
+        max_folder_depth=max_depth,
+        policy_tree=policy_tree,
+        secret_digest_key_env=digest_key_env,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import re
 import sys
@@ -69,7 +70,8 @@ def import_definition(root: Path, path: Path) -> Definition:
     sys.path[:0] = added
     sys.modules[name] = module
     try:
-        spec.loader.exec_module(module)
+        with contextlib.redirect_stdout(sys.stderr):  # a print() must not corrupt --format json output
+            spec.loader.exec_module(module)
     except KeyboardInterrupt:
         raise
     except BaseException as exc:  # a definition may raise anything, SystemExit included
@@ -87,8 +89,10 @@ def import_definition(root: Path, path: Path) -> Definition:
 def _yaml_documents(relpath: str, path: Path) -> tuple[Any, ...]:
     import yaml
 
+    from .safe_yaml import safe_load_all
+
     try:
-        return tuple(d for d in yaml.safe_load_all(path.read_text(encoding="utf-8")) if d is not None)
+        return tuple(d for d in safe_load_all(path.read_text(encoding="utf-8")) if d is not None)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{relpath}:{mark.line + 1}" if mark is not None else relpath

@@ -47,13 +47,19 @@ def owned_uid(owner: str, readable: str, *identity: str) -> str:
     return f"{head}-{owner_signature(owner)}{_digest(owner, *identity)[:10]}"
 
 
+_OWNED_TAIL_RE = re.compile(r"-[0-9a-f]{16}$")
+
+
+def looks_owned_uid(uid: object) -> bool:
+    """True for a uid shaped like `owned_uid` makes (some dashkit project's)."""
+    return isinstance(uid, str) and bool(_OWNED_TAIL_RE.search(uid))
+
+
 def is_owned_uid(owner: str, uid: object) -> bool:
-    if not isinstance(uid, str) or "-" not in uid:
-        return False
-    tail = uid.rsplit("-", 1)[1]
-    return len(tail) == 16 and tail.startswith(owner_signature(owner))
+    return looks_owned_uid(uid) and uid.rsplit("-", 1)[1].startswith(owner_signature(owner))  # type: ignore[union-attr]
 
 
 def file_safe(name: str) -> str:
-    """A folder or file name that is safe on every filesystem, readable when possible."""
-    return "".join(c if c.isalnum() or c in " ._-" else "_" for c in name).strip() or "_"
+    """A folder or file name that is safe on every filesystem, readable when possible (never `.` or `..`)."""
+    safe = "".join(c if c.isalnum() or c in " ._-" else "_" for c in name).strip() or "_"
+    return "_" * len(safe) if safe in (".", "..") else safe

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .diff import DiffLine, semantic_diff
-from .kinds.base import LiveResource, ResourceKind
+from .kinds.base import UNNAMED_OWNER, LiveResource, ResourceKind, owner_phrase
 from .model import Resource, ResourceRef
 
 
@@ -32,6 +32,7 @@ class Change:
     live: LiveResource | None = None
     details: list[DiffLine] = field(default_factory=list)
     reason: str | None = None
+    foreign_owner: str | None = None  # blocked because another owner's marker is on it
 
     @property
     def symbol(self) -> str:
@@ -52,6 +53,8 @@ class Change:
             out["source"] = self.source
         if self.reason:
             out["reason"] = self.reason
+        if self.foreign_owner:
+            out["owner"] = self.foreign_owner
         if self.details:
             out["details"] = [line.to_json() for line in self.details]
         return out
@@ -77,6 +80,7 @@ class Plan:
     kept: list[Kept] = field(default_factory=list)
     prune: bool = False
     force: bool = False
+    adopt_owners: frozenset[str] = frozenset()
 
     @property
     def pending(self) -> list[Change]:
@@ -100,6 +104,11 @@ class Plan:
             "unchanged": tally[Action.NOOP],
         }
 
+    @property
+    def matching_foreign(self) -> list[Change]:
+        """Unchanged resources that carry another owner's marker (typically after `owner:` was renamed)."""
+        return [c for c in self.changes if c.action is Action.NOOP and c.foreign_owner]
+
     def summary(self) -> str:
         n = self.counts()
         text = f"Plan: {n['add']} to add, {n['change']} to change, {n['destroy']} to destroy."
@@ -107,12 +116,24 @@ class Plan:
             text += f" {n['blocked']} drifted or not ours: left alone (use --force to overwrite)."
         return text
 
+    def ownership_note(self) -> str | None:
+        """A word on unchanged resources that match the code but carry another owner's marker."""
+        owners = sorted({c.foreign_owner for c in self.matching_foreign if c.foreign_owner != UNNAMED_OWNER})
+        if not self.matching_foreign:
+            return None
+        text = (f"{len(self.matching_foreign)} unchanged resource(s) match the code but carry "
+                f"{'the owner ' + ', '.join(repr(o) for o in owners) if owners else 'another owner'}")
+        if owners:
+            text += (f"; if `owner:` in dashkit.yaml was renamed from '{owners[0]}', "
+                     f"`dashkit sync --adopt-owner {owners[0]}` takes them over")
+        return text + "."
+
     def to_json(self) -> dict[str, Any]:
         return {
             "environment": self.env,
             "url": self.url,
             "summary": self.counts(),
-            "changes": [c.to_json() for c in self.changes if c.action is not Action.NOOP],
+            "changes": [c.to_json() for c in self.changes if c.action is not Action.NOOP or c.foreign_owner],
             "kept": [k.to_json() for k in self.kept],
         }
 
@@ -127,27 +148,46 @@ def make_plan(
     url: str,
     prune: bool = False,
     force: bool = False,
+    adopt_owners: frozenset[str] = frozenset(),
 ) -> Plan:
-    """Compare desired and live state, kind by kind in dependency order; never talks to Grafana."""
+    """Compare desired and live state, kind by kind in dependency order; never talks to Grafana.
+
+    Ownership is decided here, the same way for every kind, from the owner each kind read off the live resource:
+    this project's (or an --adopt-owner one): kept in line with the code; another owner's: left alone and reported
+    (overwritten only with --force); nobody's: adopted when the code defines it."""
     changes: list[Change] = []
     wanted = {r.ref: r for r in desired}
     for kind in kinds:
         for resource in (r for r in desired if r.kind == kind.name):
-            changes.append(_plan_one(kind, resource, live.get(resource.ref), owner=owner, force=force))
+            changes.append(_plan_one(kind, resource, live.get(resource.ref), owner=owner, force=force,
+                                     adopt_owners=adopt_owners))
     deletes, kept = _plan_deletes(kinds, wanted, live, prune)
-    return Plan(env=env, url=url, changes=changes + deletes, kept=kept, prune=prune, force=force)
+    return Plan(env=env, url=url, changes=changes + deletes, kept=kept, prune=prune, force=force,
+                adopt_owners=adopt_owners)
+
+
+def foreign_owner(live: LiveResource, owner: str, adopt_owners: frozenset[str] = frozenset()) -> str | None:
+    """The other owner a live resource belongs to, or None when it is this project's or nobody's."""
+    if live.owner is None or live.owner == owner or live.owner in adopt_owners:
+        return None
+    return live.owner
 
 
 def _plan_one(kind: ResourceKind, resource: Resource, live: LiveResource | None, *, owner: str,
-              force: bool) -> Change:
+              force: bool, adopt_owners: frozenset[str] = frozenset()) -> Change:
     change = Change(Action.NOOP, resource.ref, resource.label, desired=resource, live=live)
     if live is None:
         change.action = Action.CREATE
         return change
     wanted = kind.comparable(resource.body, resource.folder)
-    foreign = live.owner is not None and live.owner != owner
+    other = foreign_owner(live, owner, adopt_owners)
+    taken_over = live.owner in adopt_owners and live.owner != owner
     if live.comparable == wanted:
-        if not live.managed and not foreign and not live.extra.get("provisioned"):
+        change.foreign_owner = other  # nothing to write, but worth saying whose it is
+        if taken_over:
+            change.action = Action.UPDATE
+            change.reason = f"takes it over from owner '{live.owner}' (--adopt-owner; content unchanged)"
+        elif not live.managed and other is None and not live.extra.get("provisioned"):
             change.action = Action.UPDATE
             change.reason = "marks it as managed by dashkit (content unchanged)"
         return change
@@ -155,15 +195,18 @@ def _plan_one(kind: ResourceKind, resource: Resource, live: LiveResource | None,
     if live.extra.get("provisioned"):
         change.action, change.reason = Action.BLOCKED, "provisioned from a file on the Grafana server"
         return change
-    problem = f"owned by dashkit project '{live.owner}'" if foreign else live.drift
+    change.foreign_owner = other
+    problem = f"owned by {owner_phrase(other)}" if other is not None else live.drift
     if problem and not force:
         change.action, change.reason = Action.BLOCKED, problem
     elif problem:
         change.action, change.reason = Action.UPDATE, f"--force overwrites it: {problem}"
     else:
         change.action = Action.UPDATE
-        if not live.managed:
-            change.reason = "adopts it: it was not created by dashkit"
+        if taken_over:
+            change.reason = f"takes it over from owner '{live.owner}' (--adopt-owner)"
+        elif not live.managed:
+            change.reason = "adopts it: it carries no owner marker (created in the UI or by another tool)"
     return change
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import naming
+from . import naming, safe_paths
 from .client import GrafanaClient, quote_segment
+from .errors import NotFound
 from .kinds.dashboard import ENVELOPE, SERVER_MANAGED, TAG_PREFIX
 from .kinds.folder import title_path
 from .normalize import pretty_json
@@ -22,6 +23,22 @@ class Pulled:
     title: str
     folder_path: tuple[str, ...]
     file: Path
+
+
+@dataclass(frozen=True)
+class NotPulled:
+    uid: str
+    title: str
+    reason: str
+
+
+@dataclass
+class PullResult:
+    """What a pull found, what it wrote (sorted by folder and uid), and why the rest was not written."""
+
+    found: int
+    written: list[Pulled] = field(default_factory=list)
+    failed: list[NotPulled] = field(default_factory=list)
 
 
 def folder_paths(client: GrafanaClient) -> dict[str, tuple[str, ...]]:
@@ -39,46 +56,93 @@ def clean(dashboard: dict[str, Any]) -> dict[str, Any]:
 
 
 def pull(client: GrafanaClient, out: Path, *, uids: Iterable[str] = (), folders: Iterable[str] = (),
-         tags: Iterable[str] = (), map_parallel=map) -> list[Pulled]:
-    """Write every matching dashboard to `out/<folder titles>/<title>.json`; returns what was written, sorted."""
+         tags: Iterable[str] = (), map_parallel=map) -> PullResult:
+    """Write every matching dashboard to `out/<folder titles>/<title>.json`, each name made safe and unique (see
+    `file_layout`), and record every file's uid and exact folder titles in `out/.dashkit-pull.json`."""
     paths = folder_paths(client)
     wanted_folders = [f.strip("/") for f in folders]
     hits = client.search([("type", "dash-db"), *(("tag", t) for t in tags)])
     uid_filter = set(uids)
     chosen = []
+    seen: set[str] = set()
     for hit in hits:
+        uid = hit.get("uid")
         folder = paths.get(hit.get("folderUid") or "", ())
-        if uid_filter and hit.get("uid") not in uid_filter:
+        if not isinstance(uid, str) or not uid or uid in seen or (uid_filter and uid not in uid_filter):
             continue
+        seen.add(uid)
         if wanted_folders and not any(_in_folder(hit.get("folderUid") or "", folder, f) for f in wanted_folders):
             continue
-        chosen.append((hit["uid"], folder))
-    found = {uid for uid, _ in chosen}
-    missing = sorted(uid_filter - found)
+        chosen.append((uid, str(hit.get("title", "")), folder))
+    missing = sorted(uid_filter - {uid for uid, _, _ in chosen})
     if missing:
-        from .errors import NotFound
-
         raise NotFound(f"no dashboard with uid {', '.join(repr(u) for u in missing)} in Grafana at {client.base_url}")
-    bodies = list(map_parallel(lambda item: client.get(f"/api/dashboards/uid/{quote_segment(item[0])}").data,
-                               chosen))
-    written: list[Pulled] = []
-    taken: set[Path] = set()
-    for (uid, folder), data in sorted(zip(chosen, bodies, strict=True), key=lambda x: (x[0][1], x[0][0])):
-        dashboard = clean(data["dashboard"])
-        directory = out.joinpath(*(naming.file_safe(p) for p in folder))
-        stem = naming.slug(str(dashboard.get("title", ""))) or uid
-        file = directory / f"{stem}.json"
-        if file in taken:
-            file = directory / f"{stem}-{uid}.json"
-        taken.add(file)
-        file.parent.mkdir(parents=True, exist_ok=True)
-        file.write_text(pretty_json(dashboard), encoding="utf-8")
-        written.append(Pulled(uid, str(dashboard.get("title", "")), folder, file))
+    chosen.sort(key=lambda item: (item[2], item[0]))
+    bodies = list(map_parallel(lambda item: _fetch(client, item[0]), chosen))
+    result = PullResult(found=len(chosen))
+    fetched = []
+    for (uid, title, folder), body in zip(chosen, bodies, strict=True):
+        if isinstance(body, str):
+            result.failed.append(NotPulled(uid, title, body))
+        else:
+            fetched.append((uid, str(body.get("title", title)), folder, body))
     out.mkdir(parents=True, exist_ok=True)
+    files = file_layout([(uid, title, folder) for uid, title, folder, _ in fetched])
+    for uid, title, folder, body in fetched:
+        file = out / files[uid]
+        try:
+            text = pretty_json(body)
+            safe_paths.write_text(out, file, text)
+        except (OSError, ValueError, RecursionError) as exc:
+            result.failed.append(NotPulled(uid, title, f"cannot be written to {file}: {exc}"))
+            continue
+        result.written.append(Pulled(uid, title, folder, file))
     manifest = {"files": {p.file.relative_to(out).as_posix(): {"uid": p.uid, "folder": list(p.folder_path)}
-                          for p in written}}
-    (out / MANIFEST).write_text(pretty_json(manifest), encoding="utf-8")
-    return written
+                          for p in result.written}}
+    safe_paths.write_text(out, out / MANIFEST, pretty_json(manifest))
+    return result
+
+
+def file_layout(items: list[tuple[str, str, tuple[str, ...]]]) -> dict[str, Path]:
+    """uid -> relative file for (uid, title, folder titles) items: one directory per distinct folder path and one
+    file per dashboard, every name a safe segment (no `..`, no separator, no leading dot, capped length). Names that
+    collide (case-blind) get the uid, or a hash of the folder path, appended; items are placed in (folder, uid) order,
+    so the same dashboards always get the same files."""
+    directories: dict[tuple[str, ...], Path] = {(): Path()}
+    taken: dict[Path, set[str]] = {}
+
+    def directory(folder: tuple[str, ...]) -> Path:
+        if folder not in directories:
+            parent = directory(folder[:-1])
+            tag = safe_paths.stable_tag(*folder)
+            name = safe_paths.segment(naming.file_safe(folder[-1]), fallback="folder", suffix=tag)
+            directories[folder] = parent / safe_paths.unique(name, taken.setdefault(parent, set()), tag=tag)
+        return directories[folder]
+
+    ordered = sorted(items, key=lambda item: (item[2], item[0]))
+    for _, _, folder in ordered:
+        directory(folder)
+    files = {}
+    for uid, title, folder in ordered:
+        parent = directories[folder]
+        tag = safe_paths.segment(uid, fallback=safe_paths.stable_tag(uid))
+        stem = safe_paths.segment(naming.slug(title), fallback=tag, suffix=tag)
+        files[uid] = parent / (safe_paths.unique(stem, taken.setdefault(parent, set()), tag=tag, extension=".json")
+                               + ".json")
+    return files
+
+
+def _fetch(client: GrafanaClient, uid: str) -> dict[str, Any] | str:
+    """The dashboard JSON of `uid` without server-managed fields, or why it cannot be pulled."""
+    try:
+        data = client.get(f"/api/dashboards/uid/{quote_segment(uid)}").data
+    except NotFound:
+        return "not found: deleted while pulling?"
+    except RecursionError:
+        return "is nested too deeply to read"
+    if not isinstance(data, dict) or not isinstance(data.get("dashboard"), dict):
+        return "Grafana answered without a dashboard object"
+    return clean(data["dashboard"])
 
 
 def _in_folder(uid: str, path: tuple[str, ...], wanted: str) -> bool:

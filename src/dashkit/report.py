@@ -34,6 +34,10 @@ def plan_text(plan: Plan, style: Style = _plain, verb: str = "sync would") -> st
         lines.append("Kept (owned by this project, no longer defined, not deleted):")
         for kept in plan.kept:
             lines.append(f"  = {kept.ref.kind} {kept.label}: {kept.reason}")
+    note = plan.ownership_note()
+    if note:
+        lines.append("")
+        lines.append(style("Note: " + note, fg="yellow"))
     lines.append("")
     lines.append(style(plan.summary(), bold=True))
     return "\n".join(lines)

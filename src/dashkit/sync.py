@@ -12,7 +12,7 @@ from .apply import Backups, Outcome, apply_plan
 from .build import Project
 from .client import GrafanaClient
 from .config import Environment, Settings
-from .errors import AuthError, DashkitError, GrafanaUnreachable, NotFound
+from .errors import AuthError, ConfigError, DashkitError, GrafanaUnreachable, NotFound
 from .kinds.base import LiveResource, ResourceKind, SyncContext, all_kinds
 from .model import ResourceRef
 from .plan import Plan, make_plan
@@ -26,6 +26,7 @@ class Connection:
     client: GrafanaClient
     pool: ThreadPoolExecutor
     secrets: tuple[str, ...] = ()  # for output masking; never printed
+    secret_digest_key: str | None = None  # from the env var `secret_digest_key_env` names; never printed
 
     def close(self) -> None:
         self.pool.shutdown(wait=True)
@@ -55,18 +56,28 @@ def connect(settings: Settings, env_name: str, log: Callable[[str], None] | None
         f"environments.{env.name} sets no token_env or basic_auth; this Grafana requires credentials",
         extra_headers={"X-Disable-Provenance": "true"} if env.disable_provenance else None,
     )
+    digest_key = None
+    if env.secret_digest_key_env:
+        from . import secrets
+
+        digest_key = secrets.read(env.secret_digest_key_env,
+                                  f"dashkit.yaml environments.{env.name}.secret_digest_key_env")
     pool = ThreadPoolExecutor(max_workers=env.concurrency, thread_name_prefix="dashkit")
-    return Connection(env=env, client=client, pool=pool, secrets=credentials.secrets)
+    return Connection(env=env, client=client, pool=pool, secrets=credentials.secrets,
+                      secret_digest_key=digest_key)
 
 
-def plan_sync(project: Project, conn: Connection, *, prune: bool = False, force: bool = False) -> Plan:
+def plan_sync(project: Project, conn: Connection, *, prune: bool = False, force: bool = False,
+              adopt_owners: frozenset[str] = frozenset(), rotate_secrets: bool = False) -> Plan:
     settings = project.settings
+    _check_adopt_owners(adopt_owners, settings)
     resolved = datasources.resolve(project.resources, conn.env, conn.client)
     desired = [
         dataclasses.replace(r, body=datasources.substitute(r.body, resolved)) if resolved else r
         for r in project.resources
     ]
-    ctx = _context(settings, conn, force=force)
+    ctx = _context(settings, conn, force=force, adopt_owners=adopt_owners)
+    ctx.rotate_secrets = rotate_secrets
     kinds = [kind for kind in all_kinds() if kind.syncable]
     by_name = {kind.name: kind for kind in kinds}
     desired = [by_name[r.kind].prepare(r, ctx) for r in desired if r.kind in by_name]
@@ -85,7 +96,7 @@ def plan_sync(project: Project, conn: Connection, *, prune: bool = False, force:
                 raise
 
     return make_plan(kinds, desired, live, owner=settings.owner, env=conn.env.name, url=conn.client.base_url,
-                     prune=prune, force=force)
+                     prune=prune, force=force, adopt_owners=adopt_owners)
 
 
 def apply_sync(
@@ -95,7 +106,7 @@ def apply_sync(
     on_progress: Callable[[Outcome, int, int], None] | None = None,
 ) -> list[Outcome]:
     kinds: dict[str, ResourceKind] = {k.name: k for k in all_kinds()}
-    ctx = _context(project.settings, conn, force=plan.force)
+    ctx = _context(project.settings, conn, force=plan.force, adopt_owners=plan.adopt_owners)
     outcomes = apply_plan(plan, kinds, ctx, Backups(project.settings.root, conn.env.name), on_progress)
     failures = [o for o in outcomes if o.status == "failed"]
     if failures and not any(o.ok for o in outcomes):
@@ -105,7 +116,8 @@ def apply_sync(
     return outcomes
 
 
-def _context(settings: Settings, conn: Connection, *, force: bool) -> SyncContext:
+def _context(settings: Settings, conn: Connection, *, force: bool,
+             adopt_owners: frozenset[str] = frozenset()) -> SyncContext:
     return SyncContext(
         client=conn.client,
         owner=settings.owner,
@@ -113,7 +125,21 @@ def _context(settings: Settings, conn: Connection, *, force: bool) -> SyncContex
         pool=conn.pool,
         force=force,
         disable_provenance=conn.env.disable_provenance,
+        adopt_owners=adopt_owners,
+        policy_tree=conn.env.policy_tree,
+        secret_digest_key=conn.secret_digest_key,
     )
+
+
+def _check_adopt_owners(adopt_owners: frozenset[str], settings: Settings) -> None:
+    from .config import OWNER_RE
+
+    for old in sorted(adopt_owners):
+        if not OWNER_RE.match(old):
+            raise ConfigError(f"--adopt-owner {old!r} is not an owner name (1-40 letters, digits, '.', '_', '-')")
+        if old == settings.owner:
+            raise ConfigError(f"--adopt-owner {old!r} is this project's own owner",
+                              hint="name the PREVIOUS owner whose resources this project takes over")
 
 
 __all__ = ["Connection", "DashkitError", "apply_sync", "connect", "plan_sync"]

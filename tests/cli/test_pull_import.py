@@ -53,11 +53,11 @@ def test_import_from_env_then_diff_only_adopts(grafana, project, dashkit):
     _live_dashboards(grafana)
     result = dashkit("import", "--from-env", "local")
     assert result.code == 0, result.text
-    assert "Imported 2 of 2 dashboards; 2 reproduced identically." in result.out
+    assert "Imported 2 dashboards: 2 written of 2 found; 2 reproduced identically." in result.out
     assert "datasource prom-local -> @prometheus" in result.out
     module = project.root / "dashboards" / "Team_ Payments" / "API" / "checkout.py"
     text = module.read_text()
-    assert 'ds("prometheus", "prometheus")' in text and "folder = 'Team: Payments/API'" in text
+    assert 'ds("prometheus", "prometheus")' in text and 'folder = "Team: Payments/API"' in text
     grafana.reset_stats()
     diff = dashkit("diff", "--env", "local", "--format", "json")
     plan = json.loads(diff.out)
@@ -97,7 +97,16 @@ def test_pull_by_tag_and_import_twice(grafana, project, dashkit):
     assert first.code == 0, first.text
     modules = sorted(p.name for p in (project.root / "dashboards").rglob("*.py"))
     assert modules == ["checkout.py"]
-    assert dashkit("import", str(out)).code == 0
-    assert sorted(p.name for p in (project.root / "dashboards").rglob("*.py")) == ["checkout.py", "checkout_2.py"]
-    assert dashkit("import", str(out), "--overwrite").code == 0
-    assert len(list((project.root / "dashboards").rglob("checkout*.py"))) == 2  # replaced, not added
+    module = project.root / "dashboards" / "Team_ Payments" / "API" / "checkout.py"
+    module.write_text(module.read_text() + "# edited by hand\n")
+    again = dashkit("import", str(out))  # the project defines uid checkout already: not a second module
+    assert again.code == 0, again.text
+    assert "uid checkout is already defined in dashboards/Team_ Payments/API/checkout.py" in again.out
+    assert "0 written of 1 found, 1 already defined (skipped)" in again.out
+    assert sorted(p.name for p in (project.root / "dashboards").rglob("*.py")) == ["checkout.py"]
+    assert module.read_text().endswith("# edited by hand\n")
+    replaced = dashkit("import", str(out), "--overwrite")
+    assert replaced.code == 0 and "1 written of 1 found" in replaced.out, replaced.text
+    assert sorted(p.name for p in (project.root / "dashboards").rglob("*.py")) == ["checkout.py"]
+    assert "# edited by hand" not in module.read_text()
+    assert dashkit("build").code == 0

@@ -37,7 +37,8 @@ def test_every_kind_round_trips_with_a_quiet_second_sync(grafana, alerting, dash
     assert len(rules) == 16 and {r["provenance"] for r in rules} == {"api"}  # 12 golden-signal, 4 SLO alerts
     assert {p["name"] for p in _get(grafana, "/contact-points")} >= {"slack-alerts", "pagerduty-oncall"}
     assert _get(grafana, "/policies")["routes"][0]["receiver"] == "pagerduty-oncall"
-    assert [t["name"] for t in _get(grafana, "/templates")] == ["platform"]
+    assert [t["name"] for t in _get(grafana, "/templates")] == [
+        "dashkit.owner.mute_timing.weekly-maintenance", "dashkit.owner.notification_policy.root", "platform"]
     assert [m["name"] for m in _get(grafana, "/mute-timings")] == ["weekly-maintenance"]
     rule = next(r for r in rules if r["title"] == "HighErrorRate" and r["labels"]["service"] == "checkout")
     assert rule["data"][0]["datasourceUid"] == "prom-local"
@@ -84,6 +85,9 @@ def test_prune_deletes_an_owned_rule_group_only(grafana, alerting, dashkit):
 
 
 def test_secrets_never_show_and_a_rotated_secret_is_pushed(grafana, alerting, dashkit, monkeypatch):
+    config = alerting.root / "dashkit.yaml"
+    _digest_key(config)
+    monkeypatch.setenv("DK_KEY", "a-key-only-the-ci-holds")
     outputs = [dashkit("sync", "--env", "local", "--yes", verbose=True)]
     slack = next(p for p in _get(grafana, "/contact-points") if p["name"] == "slack-alerts")
     assert slack["settings"]["url"] == "[REDACTED]"
@@ -117,3 +121,35 @@ def test_disable_provenance_keeps_resources_editable_in_the_ui(grafana, alerting
     config.write_text(config.read_text().replace("    org_id: 1\n", "    org_id: 1\n    disable_provenance: true\n"))
     assert dashkit("sync", "--env", "local", "--yes").code == 0
     assert all("provenance" not in r for r in _get(grafana, "/alert-rules"))
+
+
+def test_the_secret_digest_is_keyed_and_without_a_key_rotation_is_explicit(grafana, alerting, dashkit, monkeypatch):
+    assert dashkit("sync", "--env", "local", "--yes").code == 0
+    slack = next(p for p in _get(grafana, "/contact-points") if p["name"] == "slack-alerts")
+    assert "dashkitSecretDigest" not in slack["settings"]  # no key: nothing a reader could test guesses against
+    monkeypatch.setenv("SLACK_WEBHOOK_URL", SLACK.replace("first", "second"))
+    assert "No changes" in dashkit("diff", "--env", "local").out
+    diff = dashkit("diff", "--env", "local", "--rotate-secrets")
+    assert "~ contact_point slack-alerts" in diff.out and "~ contact_point pagerduty-oncall" in diff.out
+    assert "platform-email" not in diff.out  # no secrets, nothing to re-send
+    grafana.reset_stats()
+    assert dashkit("sync", "--env", "local", "--yes", "--rotate-secrets").code == 0
+    assert grafana.writes() == 2
+
+    config = alerting.root / "dashkit.yaml"
+    _digest_key(config)
+    monkeypatch.setenv("DK_KEY", "key-one")
+    assert dashkit("sync", "--env", "local", "--yes").code == 0
+    first = next(p for p in _get(grafana, "/contact-points") if p["name"] == "slack-alerts")
+    digest = first["settings"]["dashkitSecretDigest"]
+    assert digest.startswith("hmac-sha256:")
+    import hashlib
+    import hmac
+    guess = "url=" + SLACK.replace("first", "second")
+    assert digest.split(":", 1)[1] != hashlib.sha256(guess.encode()).hexdigest()[:32]
+    assert digest.split(":", 1)[1] == hmac.new(b"key-one", f".{guess}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _digest_key(config: Path) -> None:
+    text = config.read_text()
+    config.write_text(text.replace("    org_id: 1\n", "    org_id: 1\n    secret_digest_key_env: DK_KEY\n"))

@@ -230,13 +230,22 @@ def route(receiver: str | None = None, *, matchers: Mapping[str, str] | Sequence
                  mute_timings=tuple(mute_timings), routes=tuple(routes))
 
 
-def notification_policy(receiver: str, *, group_by: Sequence[str] = ("grafana_folder", "alertname"),
-                        group_wait: str = "30s", group_interval: str = "5m", repeat_interval: str = "4h",
-                        routes: Sequence[Route] = ()) -> Route:
-    """The root of the notification policy tree: the default receiver and timings, and the child routes."""
-    root = route(receiver, group_by=group_by, group_wait=group_wait, group_interval=group_interval,
-                 repeat_interval=repeat_interval, routes=routes)
-    return root
+def notification_policy(receiver: str | None = None, *, group_by: Sequence[str] | None = None,
+                        group_wait: str | None = None, group_interval: str | None = None,
+                        repeat_interval: str | None = None, routes: Sequence[Route] = ()) -> Route:
+    """This project's part of the notification policy tree: its routes and, when `receiver` is given, the root's
+    default receiver and timings (group_by defaults to grafana_folder and alertname, then 30s, 5m, 4h). The tree is
+    shared with other projects and the UI: without a receiver, dashkit leaves the root as it is."""
+    if receiver is None:
+        if any(v is not None for v in (group_by, group_wait, group_interval, repeat_interval)):
+            raise BuilderError("group_by and the timings belong to the root of the tree: give its default receiver "
+                               "too, e.g. notification_policy('team-email', group_by=[...], routes=[...])")
+        if not routes:
+            raise BuilderError("notification_policy needs routes, a default receiver, or both")
+        return route(None, routes=routes)
+    return route(receiver, group_by=("grafana_folder", "alertname") if group_by is None else group_by,
+                 group_wait=group_wait or "30s", group_interval=group_interval or "5m",
+                 repeat_interval=repeat_interval or "4h", routes=routes)
 
 
 @dataclass(frozen=True)

@@ -25,42 +25,87 @@ from .main import App
 @click.option("--faults", default="429,502,503,504,drop,drop_after", show_default=True,
               help="Fault kinds to inject, comma-separated.")
 @click.option("--retry-after", default=1, type=int, show_default=True, help="Retry-After seconds on injected 429s.")
+@click.option("--user", "users", multiple=True, metavar="LOGIN:PASSWORD[:ROLE]",
+              help="Basic-auth user to accept instead of admin/admin and viewer/viewer (repeatable; role "
+                   "Admin unless it ends in :Viewer, :Editor or :Admin).")
+@click.option("--idle-timeout", default=60.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              help="Seconds a connection may wait for its next request, and a request may take to arrive.")
+@click.option("--max-body-mb", default=64, show_default=True, type=click.IntRange(min=1),
+              help="Largest request body accepted (chunked too); larger ones get 413.")
 @click.pass_obj
 def emulator(app: App, host: str, port: int, data: Path | None, tokens: tuple[str, ...],
              datasources_file: Path | None, grafana_version: str, latency_ms: float, fault_rate: float,
-             faults: str, retry_after: int) -> None:
+             faults: str, retry_after: int, users: tuple[str, ...], idle_timeout: float,
+             max_body_mb: int) -> None:
     """Run the bundled local Grafana-API-compatible server (for trying dashkit and for tests).
 
-    Basic auth admin/admin works too. Stop it with Ctrl-C; with --data its state survives restarts.
+    On 127.0.0.1 (the default) basic auth admin/admin works too. Any other --host is reachable from other
+    machines: it needs --token, which every request then has to carry, and the default users are off.
+    Stop it with Ctrl-C; with --data its state survives restarts.
     """
     from ..emulator import Emulator, EmulatorConfig, load_datasources, parse_fault_spec
+    from ..emulator.config import MEGABYTE, ExposedWithoutToken
 
     app.console.add_secrets(*tokens)
+    accounts = _parse_users(users)
+    app.console.add_secrets(*(spec["password"] for spec in accounts.values()))
     try:
         config = EmulatorConfig(
             host=host,
             port=port,
             data=str(data) if data else None,
             tokens={t: {} for t in tokens},
+            users=accounts or None,
             datasources=load_datasources(str(datasources_file)) if datasources_file else None,
             grafana_version=grafana_version,
             latency_ms=latency_ms,
             fault_rate=fault_rate,
             fault_kinds=parse_fault_spec(faults),
             retry_after=retry_after,
+            max_body_bytes=max_body_mb * MEGABYTE,
+            idle_timeout=idle_timeout,
             verbose=app.verbose,
         )
         server = Emulator(config)
+    except ExposedWithoutToken as exc:
+        raise ConfigError(f"emulator: {exc}", hint="pass --token T (or set DASHKIT_EMULATOR_TOKEN), "
+                                                   "or listen on 127.0.0.1") from None
     except ValueError as exc:
         raise ConfigError(f"emulator: {exc}") from None
+    logins = sorted(config.basic_auth_users())
+
+    if not config.loopback:
+        plain = "" if users else "; the default users admin/admin and viewer/viewer are off"
+        app.console.print(f"warning: the emulator listens on {host!r}, which other machines can reach: every "
+                          f"request but /api/health (the API and /__emulator/*) needs the token{plain}.", err=True)
 
     def ready(url: str) -> None:
-        auth = "the token(s) given and " if tokens else ""
+        accepted = ["the token(s) given"] if tokens else []
+        if logins:
+            accepted.append("basic auth admin/admin" if users == () else f"basic auth as {', '.join(logins)}")
         app.console.print(f"dashkit emulator (Grafana {grafana_version} API) listening on {url}; "
-                          f"accepts {auth}basic auth admin/admin. Ctrl-C stops it.", err=True)
+                          f"accepts {' and '.join(accepted)}. Ctrl-C stops it.", err=True)
 
     try:
         server.serve_forever(on_ready=ready)
     except OSError as exc:
         raise ConfigError(f"emulator cannot listen on {host}:{port}: {exc.strerror or exc}",
                           hint="pick another --port, or stop what uses this one") from None
+
+
+_ROLES = {"viewer": "Viewer", "editor": "Editor", "admin": "Admin"}
+
+
+def _parse_users(specs: tuple[str, ...]) -> dict[str, dict[str, object]]:
+    """`--user LOGIN:PASSWORD[:ROLE]` values as EmulatorConfig users (members of orgs 1 and 2)."""
+    users: dict[str, dict[str, object]] = {}
+    for spec in specs:
+        login, _, password = spec.partition(":")
+        role = "Admin"
+        head, _, last = password.rpartition(":")
+        if head and last.lower() in _ROLES:
+            password, role = head, _ROLES[last.lower()]
+        if not login or not password:
+            raise ConfigError(f"emulator: --user {login or '?'}:... needs the form LOGIN:PASSWORD[:ROLE]")
+        users[login] = {"password": password, "role": role, "orgs": [1, 2]}
+    return users

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..errors import ConfigError, ExitCode
 from .main import App
+
+if TYPE_CHECKING:
+    from ..pull import PullResult
 
 
 @click.command("import")
@@ -19,15 +23,23 @@ from .main import App
 @click.option("--uid", "uids", multiple=True, help="With --from-env: only this dashboard (repeatable).")
 @click.option("--folder", "folders", multiple=True, help="With --from-env: only this folder (repeatable).")
 @click.option("--tag", "tags", multiple=True, help="With --from-env: only dashboards with these tags.")
-@click.option("--overwrite", is_flag=True, help="Replace modules of the same name instead of adding _2, _3...")
+@click.option("--overwrite", is_flag=True, help="Replace the module that already defines a dashboard (same uid) "
+                                                 "instead of skipping that dashboard.")
 @click.pass_obj
 @click.pass_context
 def import_(ctx: click.Context, app: App, paths: tuple[Path, ...], out: Path | None, env_name: str | None,
             uids: tuple[str, ...], folders: tuple[str, ...], tags: tuple[str, ...], overwrite: bool) -> None:
     """Turn dashboard JSON into readable Python definitions that build back the same dashboard, and check it.
 
-    Exit 0 when every dashboard is reproduced, 1 when one is not, 2 when an input is not a dashboard."""
-    from ..importer.run import import_dashboards, inputs
+    Modules go to a directory per folder title, names made safe (never outside --out, never a name the loader skips
+    or one that shadows a Python module); a title the directories cannot spell is kept in `folder = ...`. A
+    dashboard the project already defines (same uid) is skipped with a note. Reports "N written of M found".
+
+    Exit 0 when every dashboard found is written (or already defined) and reproduced; 1 when one is not reproduced;
+    2 when one could not be imported (not a dashboard, nested too deep, unwritable), each listed with the reason, or
+    when a pull manifest is not what `dashkit pull` writes; with --from-env, 4 when Grafana fails and 5 when the pull
+    could write only some of the dashboards it found."""
+    from ..importer.run import import_dashboards, inputs, project_dashboards
 
     if not paths and not env_name:
         raise ConfigError("nothing to import", hint="give dashboard JSON files or folders, or --from-env NAME")
@@ -35,15 +47,25 @@ def import_(ctx: click.Context, app: App, paths: tuple[Path, ...], out: Path | N
     root = settings.root if settings else Path.cwd()
     out = out or root / "dashboards"
     uid_names = _logical_names(settings)
+    console = app.console
     with tempfile.TemporaryDirectory(prefix="dashkit-import-") as scratch:
         files = inputs(paths)
+        not_pulled = []
         if env_name:
-            files += inputs([_pull(app, settings, env_name, Path(scratch), uids, folders, tags, uid_names)])
-        results = import_dashboards(files, out, out.parent, uid_names, overwrite)
-    console = app.console
+            pulled = _pull(app, settings, env_name, Path(scratch), uids, folders, tags, uid_names)
+            files += inputs([Path(scratch)])
+            not_pulled = pulled.failed
+        defined, problems = project_dashboards(root)
+        for problem in problems:
+            console.print(f"  note: {problem}", fg="yellow")
+        results = import_dashboards(files, out, out.parent, uid_names, overwrite, defined)
+    for item in not_pulled:
+        console.print(f"  x {item.title} ({item.uid}): could not be pulled: {item.reason}", fg="red")
     for result in results:
         if result.error:
             console.print(f"  x {result.source}: {result.error}", fg="red")
+        elif result.skipped:
+            console.print(f"  - {result.title}: skipped, {result.skipped}")
         elif result.identical:
             console.print(f"  = {result.title}: identical  ({result.module})")
         else:
@@ -52,12 +74,18 @@ def import_(ctx: click.Context, app: App, paths: tuple[Path, ...], out: Path | N
                 console.print(f"      {line}")
         for note in result.notes:
             console.print(f"      note: {note}", fg="bright_black")
-    good = sum(r.identical for r in results)
-    console.print(f"Imported {sum(r.module is not None for r in results)} of {len(results)} dashboards; "
-                  f"{good} reproduced identically.", bold=True)
+    written = [r for r in results if r.module is not None]
+    skipped = sum(r.skipped is not None for r in results)
+    good = sum(r.identical for r in written)
+    found = len(results) + len(not_pulled)
+    console.print(f"Imported {len(written)} dashboard{'s' if len(written) != 1 else ''}: {len(written)} written of "
+                  f"{found} found" + (f", {skipped} already defined (skipped)" if skipped else "")
+                  + f"; {good} reproduced identically.", bold=True)
     if any(r.error for r in results):
         ctx.exit(ExitCode.USAGE)
-    if good < len(results):
+    if not_pulled:
+        ctx.exit(ExitCode.PARTIAL)
+    if good < len(written):
         ctx.exit(ExitCode.CHANGES)
 
 
@@ -80,7 +108,8 @@ def _logical_names(settings) -> dict[str, str]:
     return names
 
 
-def _pull(app: App, settings, env_name: str, scratch: Path, uids, folders, tags, uid_names: dict[str, str]) -> Path:
+def _pull(app: App, settings, env_name: str, scratch: Path, uids, folders, tags,
+          uid_names: dict[str, str]) -> PullResult:
     from ..datasources import lookup
     from ..pull import pull
     from ..sync import connect
@@ -91,6 +120,5 @@ def _pull(app: App, settings, env_name: str, scratch: Path, uids, folders, tags,
             found = lookup(ref, conn.client) if ref.name else None
             if found is not None:
                 uid_names.setdefault(found.uid, logical)
-        pull(conn.client, scratch, uids=uids, folders=folders, tags=tags,
-             map_parallel=lambda fn, items: conn.pool.map(fn, items))
-    return scratch
+        return pull(conn.client, scratch, uids=uids, folders=folders, tags=tags,
+                    map_parallel=lambda fn, items: conn.pool.map(fn, items))

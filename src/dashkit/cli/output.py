@@ -8,7 +8,8 @@ from typing import TextIO
 
 import click
 
-MASK = "***"
+from ..secrets import longest_first, masked_forms, seen_forms
+from ..secrets import mask as mask_forms
 
 
 class Console:
@@ -24,21 +25,25 @@ class Console:
         self.verbose = verbose
         self._out = out
         self._err = err
-        self._secrets: list[str] = []
+        self._own_forms: frozenset[str] = frozenset()
+        # (seen forms, own forms) -> every form longest first; replaced whole, as worker threads log through mask()
+        self._forms: tuple[tuple[str, ...], frozenset[str], tuple[str, ...]] = ((), frozenset(), ())
 
     def add_secrets(self, *secrets: str) -> None:
-        """Never print these, whatever code path tries (defence in depth behind the client's own care)."""
+        """Never print these in any form, whatever code path tries (defence in depth behind the client's own care).
+        For basic auth, give `user:password` too: its base64 is the Authorization header."""
         for secret in secrets:
-            if secret and len(secret) >= 4 and secret not in self._secrets:
-                self._secrets.append(secret)
+            if secret:
+                self._own_forms = self._own_forms | masked_forms(secret)
 
     def mask(self, text: str) -> str:
-        from ..secrets import seen
-
-        for secret in (*self._secrets, *seen()):
-            if len(secret) >= 4:
-                text = text.replace(secret, MASK)
-        return text
+        """text with every form of the secrets given to add_secrets and of every secret read so far masked."""
+        shared, own = seen_forms(), self._own_forms
+        made_from_shared, made_from_own, forms = self._forms
+        if made_from_shared is not shared or made_from_own is not own:
+            forms = longest_first((*shared, *own))
+            self._forms = (shared, own, forms)
+        return mask_forms(text, forms)
 
     def print(self, text: str = "", *, err: bool = False, fg: str | None = None, bold: bool = False,
               nl: bool = True) -> None:

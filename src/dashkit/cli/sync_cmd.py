@@ -20,11 +20,18 @@ def _options(f):
                           "project (backups are kept).")(f)
     f = click.option("--prune", is_flag=True,
                      help="Delete resources this project created that are no longer defined.")(f)
+    f = click.option("--rotate-secrets", is_flag=True,
+                     help="Re-send the secrets of every contact point that has some (needed after rotating one "
+                          "when the environment sets no secret_digest_key_env).")(f)
+    f = click.option("--adopt-owner", "adopt_owners", multiple=True, metavar="OLD",
+                     help="Take over resources marked with owner OLD (after renaming `owner:` in dashkit.yaml); "
+                          "repeatable.")(f)
     f = click.option("--env", "env_name", required=True, help="Environment from dashkit.yaml.")(f)
     return f
 
 
-def _prepare(app: App, env_name: str, prune: bool, force: bool):
+def _prepare(app: App, env_name: str, prune: bool, force: bool, adopt_owners: tuple[str, ...] = (),
+             rotate_secrets: bool = False):
     from ..build import load_project
     from ..sync import connect, plan_sync
 
@@ -33,7 +40,8 @@ def _prepare(app: App, env_name: str, prune: bool, force: bool):
     conn = connect(settings, env_name, log=app.console.debug if app.verbose else None)
     app.console.add_secrets(*conn.secrets)
     try:
-        plan = plan_sync(project, conn, prune=prune, force=force)
+        plan = plan_sync(project, conn, prune=prune, force=force, adopt_owners=frozenset(adopt_owners),
+                         rotate_secrets=rotate_secrets)
     except BaseException:
         conn.close()
         raise
@@ -45,11 +53,12 @@ def _prepare(app: App, env_name: str, prune: bool, force: bool):
 @click.option("--exit-code", is_flag=True, help="Exit 1 when there are changes (for CI gates).")
 @click.pass_obj
 @click.pass_context
-def diff(ctx: click.Context, app: App, env_name: str, prune: bool, force: bool, fmt: str, exit_code: bool) -> None:
+def diff(ctx: click.Context, app: App, env_name: str, prune: bool, force: bool, fmt: str, exit_code: bool,
+         adopt_owners: tuple[str, ...], rotate_secrets: bool) -> None:
     """Show the plan sync would apply, Terraform-style; never writes."""
     from ..report import plan_json, plan_text
 
-    _, conn, plan = _prepare(app, env_name, prune, force)
+    _, conn, plan = _prepare(app, env_name, prune, force, adopt_owners, rotate_secrets)
     conn.close()
     if fmt == "json":
         app.console.print(plan_json(plan))
@@ -66,13 +75,13 @@ def diff(ctx: click.Context, app: App, env_name: str, prune: bool, force: bool, 
 @click.pass_obj
 @click.pass_context
 def sync(ctx: click.Context, app: App, env_name: str, prune: bool, force: bool, fmt: str, dry_run: bool,
-         yes: bool) -> None:
+         yes: bool, adopt_owners: tuple[str, ...], rotate_secrets: bool) -> None:
     """Plan, confirm (skipped with --yes), and apply only what changed."""
     from ..report import outcomes_json, outcomes_text, plan_json, plan_text
     from ..sync import apply_sync
 
     console = app.console
-    project, conn, plan = _prepare(app, env_name, prune, force)
+    project, conn, plan = _prepare(app, env_name, prune, force, adopt_owners, rotate_secrets)
     with conn:
         text_out = fmt == "text"
         if text_out:
@@ -104,8 +113,15 @@ def sync(ctx: click.Context, app: App, env_name: str, prune: bool, force: bool, 
 def _fail_if_blocked(plan) -> None:
     """Exit 5 when drifted or foreign-owned resources were left alone: someone should look before --force."""
     if plan.blocked:
+        owners = sorted({c.foreign_owner for c in plan.blocked if c.foreign_owner and c.foreign_owner != "?"})
+        hint = "review the drift above; sync --force overwrites it (backups are kept)"
+        if owners:
+            hint = (f"another project ({', '.join(repr(o) for o in owners)}) owns resources this project also "
+                    f"defines: rename yours, or, if this project used to be '{owners[0]}' (its `owner:` was "
+                    f"renamed), take them over with `dashkit sync --adopt-owner {owners[0]}`; --force overwrites "
+                    "them (backups are kept)")
         raise PartialSync(f"{len(plan.blocked)} resource(s) drifted or not owned by this project were left alone",
-                          hint="review the drift above; sync --force overwrites it (backups are kept)")
+                          hint=hint)
 
 
 def _progress(console, total: int):

@@ -233,7 +233,7 @@ def _check_group_titles(req: Request, state: dict[str, Any], incoming: list[dict
         _check_title(req, state, rule, ignore)
 
 
-@routes.route("DELETE", GROUP, needs=WRITE)
+@routes.route("DELETE", GROUP, needs=WRITE, exists_in=lambda profile: profile.has_rule_group_delete)
 def delete_group(req: Request) -> Reply:
     state = alerting_state(req.org)
     members = group_rules(state, req.params["folderUid"], req.params["group"])

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from dashkit.emulator.replies import access_denied, errutil_error
+from dashkit.emulator.replies import access_denied, errutil_error, message_error
 
 READ_ACTIONS = {"dashboards:read", "folders:read", "datasources:read", "datasources:query"}
 WRITE_ACTIONS = {
@@ -161,3 +161,9 @@ def authorize(identity: Identity, needs: tuple[str, ...]) -> None:
     """403 with the RBAC body unless the identity's role grants one of `needs`."""
     if not identity.may(needs):
         raise access_denied(needs)
+
+
+def authorize_control(identity: Identity) -> None:
+    """Off loopback, `/__emulator/*` (which can reset all state) answers only an Admin service-account token."""
+    if identity.kind != "service-account" or identity.role != "Admin":
+        raise message_error(403, "emulator control endpoints need an Admin token")

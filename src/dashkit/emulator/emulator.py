@@ -24,20 +24,22 @@ class Emulator:
 
     def __init__(self, config: EmulatorConfig | None = None) -> None:
         self.config = config or EmulatorConfig()
-        credentials = Credentials(self.config.tokens, self.config.users)
+        self.config.validate()  # again: the fields may have changed since construction
+        credentials = Credentials(self.config.tokens, self.config.basic_auth_users())
         org_names = dict(self.config.orgs)
         for org_id in sorted(credentials.org_ids() - set(org_names)):
             org_names[org_id] = f"Org {org_id}"
+        profile = GrafanaProfile.from_version(self.config.grafana_version)
         self.runtime = Runtime(
             config=self.config,
-            profile=GrafanaProfile.from_version(self.config.grafana_version),
+            profile=profile,
             store=Store(org_names, self.config.seed_datasources()),
             credentials=credentials,
             faults=FaultInjector(self.config.fault_plan()),
             stats=RequestStats(),
             latency_ms=self.config.latency_ms,
         )
-        self._router = Router(discover_route_tables())
+        self._router = Router(discover_route_tables(), profile)
         self._state_file = StateFile(self.runtime.store, self.config.data) if self.config.data else None
         self._server: EmulatorHTTPServer | None = None
         self._thread: threading.Thread | None = None

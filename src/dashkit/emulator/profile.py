@@ -53,6 +53,13 @@ class GrafanaProfile:
         return self.at_least(11)
 
     @property
+    def has_rule_group_delete(self) -> bool:
+        """11.x+: `DELETE /api/v1/provisioning/folder/:folderUid/rule-groups/:group` → 204 (§7.4, "(11.x+)").
+        10.x has no such route: Grafana's not-found handler answers 404 `{"message": "Not found"}`, as for any
+        unknown API route."""
+        return self.at_least(11)
+
+    @property
     def save_conflict_is_409(self) -> bool:
         """main / 13: a stale save answers 409 'Dashboard already exists...' instead of 412."""
         return self.at_least(13)

@@ -14,10 +14,12 @@ from dashkit.emulator.replies import Reply, bad_request_data
 
 if TYPE_CHECKING:
     from dashkit.emulator.auth import Identity
+    from dashkit.emulator.profile import GrafanaProfile
     from dashkit.emulator.runtime import Runtime
     from dashkit.emulator.store import OrgState
 
 Handler = Callable[["Request"], Reply]
+ProfileCheck = Callable[["GrafanaProfile"], bool]
 _PARAM = re.compile(r"\{(\w+)\}")
 
 
@@ -82,7 +84,8 @@ class Request:
 
 @dataclass(frozen=True)
 class Route:
-    """One endpoint: method + pattern (`/api/dashboards/uid/{uid}`), the RBAC actions it needs (any of)."""
+    """One endpoint: method + pattern (`/api/dashboards/uid/{uid}`), the RBAC actions it needs (any of), and
+    `exists_in`, a check of the version profile for an endpoint that only some Grafana versions serve."""
 
     method: str
     pattern: str
@@ -90,6 +93,7 @@ class Route:
     needs: tuple[str, ...] = ()
     auth: bool = True
     regex: re.Pattern[str] = field(default=re.compile(""), compare=False)
+    exists_in: ProfileCheck | None = field(default=None, compare=False)
 
     @property
     def key(self) -> str:
@@ -103,7 +107,13 @@ class RouteTable:
         self.routes: list[Route] = []
 
     def route(
-        self, method: str, pattern: str, *, needs: tuple[str, ...] | str = (), auth: bool = True
+        self,
+        method: str,
+        pattern: str,
+        *,
+        needs: tuple[str, ...] | str = (),
+        auth: bool = True,
+        exists_in: ProfileCheck | None = None,
     ) -> Callable[[Handler], Handler]:
         needed = (needs,) if isinstance(needs, str) else tuple(needs)
         regex = re.compile(
@@ -111,19 +121,24 @@ class RouteTable:
         )
 
         def register(handler: Handler) -> Handler:
-            self.routes.append(Route(method.upper(), pattern, handler, needed, auth, regex))
+            self.routes.append(Route(method.upper(), pattern, handler, needed, auth, regex, exists_in))
             return handler
 
         return register
 
 
 class Router:
-    """Matches method + path against every route; literal-looking routes win over parameterised ones."""
+    """Matches method + path against every route; literal-looking routes win over parameterised ones.
 
-    def __init__(self, tables: list[RouteTable]) -> None:
+    Given a `profile`, routes that Grafana version does not serve are left out, so they answer as unknown
+    routes do (404 `{"message": "Not found"}`)."""
+
+    def __init__(self, tables: list[RouteTable], profile: GrafanaProfile | None = None) -> None:
         self._by_method: dict[str, list[Route]] = {}
         for table in tables:
             for route in table.routes:
+                if profile is not None and route.exists_in is not None and not route.exists_in(profile):
+                    continue
                 self._by_method.setdefault(route.method, []).append(route)
         for routes in self._by_method.values():
             routes.sort(key=lambda r: (len(_PARAM.findall(r.pattern)), -len(r.pattern)))

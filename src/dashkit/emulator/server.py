@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import re
 import socket
 import sys
 import threading
@@ -12,7 +14,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from dashkit.emulator.auth import authorize, select_org
+from dashkit.emulator.auth import authorize, authorize_control, select_org
+from dashkit.emulator.config import MEGABYTE
 from dashkit.emulator.faults import DROP, DROP_AFTER, fault_reply
 from dashkit.emulator.replies import ApiError, Reply, not_found_route
 from dashkit.emulator.routing import Request, Route, Router
@@ -20,7 +23,12 @@ from dashkit.emulator.runtime import Runtime
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CONTROL_PREFIX = "/__emulator/"
-MAX_BODY = 64 * 1024 * 1024
+MAX_LINE = 1024  # a chunk-size or trailer line
+MAX_TRAILERS = 64
+LINGER_SECONDS = 0.5  # after refusing a body, as Go's net/http: read on briefly so the answer is not reset away
+LINGER_BYTES = 256 * 1024
+_CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,16}")
+_DIGITS = re.compile(r"[0-9]{1,20}")
 
 
 _date_cache: tuple[int, str] = (0, "")
@@ -33,6 +41,57 @@ def _http_date() -> str:
     if _date_cache[0] != now:
         _date_cache = (now, formatdate(now, usegmt=True))
     return _date_cache[1]
+
+
+class RefusedBody(Exception):
+    """A request body the emulator will not read: bad framing (400) or over `max_body_bytes` (413)."""
+
+    def __init__(self, reply: Reply) -> None:
+        super().__init__(reply.status)
+        self.reply = reply
+
+
+class _DeadlineReader(io.RawIOBase):
+    """The read side of a connection: every read gives up at `deadline`, so a client that trickles a request
+    byte by byte (slow loris) times out as surely as one that sends nothing."""
+
+    def __init__(self, sock: socket.socket, timeout: float) -> None:
+        super().__init__()
+        self._sock = sock
+        self._timeout = timeout
+        self._deadline = time.monotonic() + timeout
+
+    def restart(self) -> None:
+        """The next request (line, headers, body) must arrive within `timeout` from now."""
+        self._deadline = time.monotonic() + self._timeout
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        remaining = self._deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError("request not received in time")
+        self._sock.settimeout(remaining)
+        return self._sock.recv_into(buffer)
+
+
+class _TimedWriter(io.BufferedIOBase):
+    """The write side of a connection: unbuffered, each send may take up to `timeout`."""
+
+    def __init__(self, sock: socket.socket, timeout: float) -> None:
+        super().__init__()
+        self._sock = sock
+        self._timeout = timeout
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self._sock.settimeout(self._timeout)
+        self._sock.sendall(data)
+        with memoryview(data) as view:
+            return view.nbytes
 
 
 class EmulatorHTTPServer(ThreadingHTTPServer):
@@ -86,6 +145,20 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
     server_version = "dashkit-emulator"
     sys_version = ""
 
+    def setup(self) -> None:
+        self.connection = self.request
+        if self.disable_nagle_algorithm:
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, True)
+        timeout = self.server.runtime.config.idle_timeout
+        self._reader = _DeadlineReader(self.connection, timeout)
+        self.rfile = io.BufferedReader(self._reader)
+        self.wfile = _TimedWriter(self.connection, timeout)
+
+    def handle_one_request(self) -> None:
+        """One request; a read that times out (idle keep-alive, or a request too slow to arrive) closes."""
+        self._reader.restart()
+        super().handle_one_request()
+
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: `_log` writes one line per request when verbose."""
 
@@ -99,10 +172,12 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
         method = self.command
         split = urlsplit(self.path)
         path = split.path
-        body = self._read_body()
-        if body is None:
+        try:
+            body = self._read_body(path)
+        except RefusedBody as refused:
             self.close_connection = True
-            self._send(Reply(400, {"message": "bad request framing"}), method, path, started)
+            self._send(refused.reply, method, path, started)
+            self._discard_unread()
             return
         runtime = self.server.runtime
         query = parse_qs(split.query, keep_blank_values=True)
@@ -153,6 +228,8 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
         runtime = self.server.runtime
         req = Request(method, path, query, self.headers, body, runtime, {k: unquote(v) for k, v in params.items()})
         try:
+            if control and not runtime.config.loopback:
+                authorize_control(runtime.credentials.authenticate(self.headers))
             if route.auth and not control:
                 identity = runtime.credentials.authenticate(self.headers)
                 req.identity = identity
@@ -166,31 +243,75 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
             traceback.print_exc(file=sys.stderr)
             return Reply(500, {"message": "Internal Server Error", "traceID": ""})
 
-    def _read_body(self) -> bytes | None:
+    def _read_body(self, path: str) -> bytes:
+        """The request body, read up to `max_body_bytes` and never buffered beyond it."""
+        limit = self.server.runtime.config.max_body_bytes
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-            return self._read_chunked()
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            return None
-        if length < 0 or length > MAX_BODY:
-            return None
-        return self.rfile.read(length) if length else b""
+            return self._read_chunked(limit, path)
+        text = (self.headers.get("Content-Length") or "0").strip()
+        if not _DIGITS.fullmatch(text):
+            raise _bad_framing()
+        length = int(text)
+        if length > limit:
+            raise RefusedBody(self._too_large(path))
+        body = self.rfile.read(length) if length else b""
+        if len(body) < length:
+            raise _bad_framing()
+        return body
 
-    def _read_chunked(self) -> bytes | None:
-        chunks = []
+    def _read_chunked(self, limit: int, path: str) -> bytes:
+        chunks: list[bytes] = []
+        total = 0
         while True:
-            line = self.rfile.readline(1024)
-            try:
-                size = int(line.split(b";")[0].strip() or b"x", 16)
-            except ValueError:
-                return None
+            line = self.rfile.readline(MAX_LINE)
+            size_text = line.split(b";", 1)[0].strip()
+            if not line.endswith(b"\n") or not _CHUNK_SIZE.fullmatch(size_text):
+                raise _bad_framing()
+            size = int(size_text, 16)
             if size == 0:
-                while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
-                    pass
+                break
+            total += size
+            if total > limit:
+                raise RefusedBody(self._too_large(path))
+            chunk = self.rfile.read(size)
+            if len(chunk) < size or self.rfile.readline(MAX_LINE) not in (b"\r\n", b"\n"):
+                raise _bad_framing()
+            chunks.append(chunk)
+        for _ in range(MAX_TRAILERS):
+            line = self.rfile.readline(MAX_LINE)
+            if line in (b"\r\n", b"\n"):
                 return b"".join(chunks)
-            chunks.append(self.rfile.read(size))
-            self.rfile.readline(1024)
+            if not line.endswith(b"\n"):
+                break
+        raise _bad_framing()
+
+    def _too_large(self, path: str) -> Reply:
+        """413; a dashboard save on 12.x+ words it as Grafana does (grafana-api.md §4.3 step 8)."""
+        runtime = self.server.runtime
+        limit = runtime.config.max_body_bytes
+        size = f"{limit // MEGABYTE} MB" if limit % MEGABYTE == 0 else f"{limit} bytes"
+        if path.rstrip("/") == "/api/dashboards/db" and runtime.profile.at_least(12):
+            return Reply(413, {"message": f"Dashboard is too large, max is {size}", "traceID": ""})
+        return Reply(413, {"message": f"Request body is too large, max is {size}"})
+
+    def _discard_unread(self) -> None:
+        """After refusing a body: stop writing, then read (and drop) what the client still sends, briefly and
+        boundedly, so that closing does not reset the connection before the client has read the answer."""
+        try:
+            self.connection.shutdown(socket.SHUT_WR)
+            deadline = time.monotonic() + LINGER_SECONDS
+            discarded = 0
+            while discarded < LINGER_BYTES:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                self.connection.settimeout(remaining)
+                data = self.connection.recv(64 * 1024)
+                if not data:
+                    break
+                discarded += len(data)
+        except OSError:
+            pass
 
     def _send(self, reply: Reply, method: str, path: str, started: float, note: str = "") -> None:
         payload = reply.payload()
@@ -222,3 +343,7 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
             elapsed = (time.perf_counter() - started) * 1000
             extra = f" [{note}]" if note else ""
             sys.stderr.write(f"emulator: {method} {path} -> {status} {elapsed:.1f}ms{extra}\n")
+
+
+def _bad_framing() -> RefusedBody:
+    return RefusedBody(Reply(400, {"message": "bad request framing"}))

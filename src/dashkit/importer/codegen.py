@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import keyword
 import re
+import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from typing import Any
 
 from ..datasources import logical_name
 from ..kinds.dashboard import ENVELOPE, SERVER_MANAGED
+from ..safe_paths import WINDOWS_RESERVED
 
 WIDTH = 120
 INDENT = 4
@@ -20,6 +22,7 @@ _NAME_MAX = 40
 _MODULE_MAX = 60
 _RESERVED = frozenset({"VARIABLES", "ANNOTATIONS", "LINKS", "PANELS", "ROWS", "ABOVE_ROWS"})
 _AMBIGUOUS = frozenset({"I", "O", "l"})  # E741
+_SHADOWING = frozenset({*sys.stdlib_module_names, "dashkit"})
 _PANEL_FIRST = ("id", "gridPos", "datasource", "description", "targets")
 _TARGET_FIRST = ("expr", "legendFormat")
 _DASHBOARD_FIRST = ("uid", "panels", "rows", "templating", "annotations", "links")
@@ -61,13 +64,15 @@ def module_source(dashboard: dict[str, Any], *, source: str, notes: Sequence[str
 
 
 def module_name(title: str, taken: set[str]) -> str:
-    """A snake_case file stem for a dashboard titled `title`, not in `taken` (the caller adds it)."""
+    """A snake_case file stem for a dashboard titled `title`, not in `taken` (the caller adds it). Never a keyword,
+    a standard-library or dashkit module name (the loader puts the module's folder on sys.path while it runs, so
+    `json.py` would shadow `json`), nor a Windows device name."""
     stem = _ascii_words(title).lower()
     if not stem:
         stem = "dashboard"
     elif stem[0].isdigit():
         stem = "dashboard_" + stem
-    if keyword.iskeyword(stem):
+    if keyword.iskeyword(stem) or keyword.issoftkeyword(stem) or stem in _SHADOWING or stem.upper() in WINDOWS_RESERVED:
         stem += "_dashboard"
     stem = _truncate(stem, _MODULE_MAX)
     candidate, n = stem, 1

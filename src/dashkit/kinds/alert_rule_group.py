@@ -1,5 +1,9 @@
 """Grafana-managed alert rule groups, written whole through the provisioning API; also rendered as Prometheus
-rule files and runbooks by `dashkit build`."""
+rule files and runbooks by `dashkit build`.
+
+Every rule dashkit writes carries the private annotation `__dashkit_owner__` (Grafana hides `__x__` annotations from
+notifications); rules written before it existed are recognised by the owner signature in their uid. Rules are
+matched by title, so a group taken over keeps its rules' uids (and their alert state)."""
 
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ from .folder import live_folder_paths
 
 API = "/api/v1/provisioning"
 DEFAULT_FOLDER = ("Alerts",)
+OWNER_ANNOTATION = "__dashkit_owner__"
 _MODEL_DEFAULTS = {"intervalMs": 1000, "maxDataPoints": 43200}
 
 
@@ -108,7 +113,7 @@ class AlertRuleGroupKind(ResourceKind):
 
     def keyed_lists(self) -> dict[str, KeyedList]:
         return {
-            "rules": KeyedList("rule", key=lambda r: r.get("uid"), title=lambda r: r.get("title")),
+            "rules": KeyedList("rule", key=lambda r: r.get("uid") or r.get("title"), title=lambda r: r.get("title")),
             "data": KeyedList("query", key=lambda q: q.get("refId")),
         }
 
@@ -117,10 +122,11 @@ class AlertRuleGroupKind(ResourceKind):
         rules = ctx.client.get(f"{API}/alert-rules").data or []
         groups: dict[str, list[dict]] = {}
         for rule in rules:
-            groups.setdefault(group_uid(rule.get("folderUID", ""), rule.get("ruleGroup", "")), []).append(rule)
+            if isinstance(rule, dict):
+                groups.setdefault(group_uid(rule.get("folderUID", ""), rule.get("ruleGroup", "")), []).append(rule)
         wanted = [r.uid for r in desired]
         owned = [uid for uid, members in groups.items()
-                 if uid not in wanted and any(naming.is_owned_uid(ctx.owner, m.get("uid")) for m in members)]
+                 if uid not in wanted and ctx.mine(_group_owner(members, ctx))]
         refs = [ResourceRef(self.name, uid) for uid in (*wanted, *sorted(owned)) if uid in groups]
         lives = [live for live in ctx.map(lambda ref: self.fetch_one(ref, ctx), refs) if live is not None]
         if owned:  # name groups that may be deleted by their folder path, as the code would
@@ -134,31 +140,61 @@ class AlertRuleGroupKind(ResourceKind):
         data = ctx.client.get_or_none(f"{API}/folder/{quote_segment(folder)}/rule-groups/{quote_segment(group)}")
         if not isinstance(data, dict) or not data.get("rules"):
             return None
-        members = data["rules"]
-        owned = all(naming.is_owned_uid(ctx.owner, m.get("uid")) for m in members)
+        members = [m for m in data["rules"] if isinstance(m, dict)]
+        owner = _group_owner(members, ctx)
         return LiveResource(
             ref=ref, title=group, body=data, comparable=self.comparable(data, folder), folder=folder,
-            path=group, owner=ctx.owner if owned else None, managed=owned,
+            path=group, owner=owner, managed=ctx.mine(owner),
             depends=(ResourceRef("folder", folder),),
             extra={"provenance": {m.get("provenance", "") for m in members}},
         )
 
     def create(self, resource: Resource, ctx: SyncContext) -> None:
-        self._put(resource, ctx)
+        self._put(resource, None, ctx)
 
     def update(self, resource: Resource, live: LiveResource, ctx: SyncContext) -> None:
-        self._put(resource, ctx)
+        self._put(resource, live, ctx)
 
-    def _put(self, resource: Resource, ctx: SyncContext) -> None:
+    def _put(self, resource: Resource, live: LiveResource | None, ctx: SyncContext) -> None:
         folder, _, group = resource.uid.partition("/")
-        body = {"title": group, "interval": resource.body["interval"], "rules": resource.body["rules"]}
-        ctx.client.request("PUT", f"{API}/folder/{quote_segment(folder)}/rule-groups/{quote_segment(group)}",
-                           json=body)
+        live_uids = {}
+        for rule in (live.body.get("rules") or []) if live is not None else []:
+            if isinstance(rule, dict) and rule.get("title") and rule.get("uid"):
+                live_uids.setdefault(rule["title"], rule["uid"])
+        rules = []
+        for rule in resource.body["rules"]:
+            uid = rule["uid"] if not naming.looks_owned_uid(rule["uid"]) else live_uids.get(rule["title"], rule["uid"])
+            annotations = {**(rule.get("annotations") or {}), OWNER_ANNOTATION: ctx.owner}
+            rules.append({**rule, "uid": uid, "annotations": annotations})
+        body = {"title": group, "interval": resource.body["interval"], "rules": rules}
+        ctx.client.request("PUT", self._path(folder, group), json=body)
 
     def delete(self, live: LiveResource, ctx: SyncContext) -> None:
         folder, _, group = live.ref.uid.partition("/")
-        ctx.client.request("DELETE", f"{API}/folder/{quote_segment(folder)}/rule-groups/{quote_segment(group)}",
-                           allow=(404,))
+        ctx.client.request("DELETE", self._path(folder, group), allow=(404,))
+        if self.fetch_one(live.ref, ctx) is not None:
+            # A Grafana without the group DELETE route (before 11) answers 404 and keeps the group: emptying it
+            # through the replace-the-group route removes its rules, and with them the group.
+            ctx.client.request("PUT", self._path(folder, group), json={"title": group, "interval": live.body.get(
+                "interval") or 60, "rules": []})
+
+    @staticmethod
+    def _path(folder: str, group: str) -> str:
+        return f"{API}/folder/{quote_segment(folder)}/rule-groups/{quote_segment(group)}"
+
+
+def _group_owner(members: list[dict], ctx: SyncContext) -> str | None:
+    """The owner of a live group: another owner's if any rule carries another's marker (dashkit leaves a group
+    alone when any of it is someone else's), else this project's if a rule carries its marker, else nobody's."""
+    owners = []
+    for rule in members:
+        annotations = rule.get("annotations") if isinstance(rule.get("annotations"), dict) else {}
+        marker = annotations.get(OWNER_ANNOTATION)
+        owners.append(marker if isinstance(marker, str) and marker else ctx.owner_of_uid(rule.get("uid")))
+    foreign = [o for o in owners if o is not None and not ctx.mine(o)]
+    if foreign:
+        return foreign[0]
+    return next((o for o in owners if o is not None), None)
 
 
 def rule_group_resource(group: RuleGroup, module_folder: tuple[str, ...], source: str, ctx: BuildContext) -> Resource:
@@ -195,15 +231,16 @@ def normalize_rule(rule: dict[str, Any]) -> dict[str, Any]:
     """A rule as dashkit compares it: server-managed fields, Grafana-added defaults and spelling removed."""
     out: dict[str, Any] = {}
     for key in ("uid", "title", "condition", "noDataState", "execErrState"):
-        if key in rule:
+        if key in rule and not (key == "uid" and naming.looks_owned_uid(rule[key])):
             out[key] = rule[key]
     out["for"] = _duration(rule.get("for", "0s"))
     keep = _duration(rule.get("keep_firing_for") or "0s")
     if keep != "0s":
         out["keep_firing_for"] = keep
     for key in ("labels", "annotations"):
-        if rule.get(key):
-            out[key] = dict(rule[key])
+        values = {k: v for k, v in (rule.get(key) or {}).items() if k != OWNER_ANNOTATION}
+        if values:
+            out[key] = values
     if rule.get("isPaused"):
         out["isPaused"] = True
     settings = rule.get("notification_settings")

@@ -28,9 +28,21 @@ class BuildContext:
     runbook_base_url: str | None = None
 
 
+UNNAMED_OWNER = "?"  # carries a dashkit marker whose owner cannot be named (a uid signature of another owner)
+
+
+def owner_phrase(owner: str) -> str:
+    """How the plan names the owner of a foreign resource."""
+    return "another dashkit project" if owner == UNNAMED_OWNER else f"dashkit project '{owner}'"
+
+
 @dataclass
 class LiveResource:
-    """What Grafana holds for one resource, as a kind read it."""
+    """What Grafana holds for one resource, as a kind read it.
+
+    `owner` is the owner marker it carries: this project's `owner`, another project's, UNNAMED_OWNER, or None
+    when it carries none (nobody's: created in the UI, or by another tool). `managed` is True when that owner is
+    this project (or one it takes over with --adopt-owner)."""
 
     ref: ResourceRef
     title: str
@@ -40,7 +52,7 @@ class LiveResource:
     path: str = ""
     version: int | None = None
     owner: str | None = None  # the owner marker it carries, if any
-    managed: bool = False  # carries THIS project's marker
+    managed: bool = False  # carries THIS project's marker (or an --adopt-owner one)
     drift: str | None = None  # why it differs from what dashkit last wrote, if it does
     note: str | None = None  # why it is kept although undefined (shown with --prune)
     deletable: bool = True
@@ -65,6 +77,29 @@ class SyncContext:
     disable_provenance: bool = False
     adopted_folders: dict[str, str] = field(default_factory=dict)  # dashkit's folder uid -> existing folder's uid
     cache: dict[str, Any] = field(default_factory=dict)  # reads shared by kinds within one run
+    adopt_owners: frozenset[str] = frozenset()  # previous owners whose resources this project takes over
+    policy_tree: str = "shared"  # "shared": only this project's routes; "owned": the whole notification tree
+    secret_digest_key: str | None = None  # key of the contact points' secret digests (None: no digest)
+    rotate_secrets: bool = False  # re-send every contact point's secrets
+
+    @property
+    def owners(self) -> tuple[str, ...]:
+        """This project's owner first, then the owners it takes over."""
+        return (self.owner, *sorted(self.adopt_owners - {self.owner}))
+
+    def mine(self, owner: str | None) -> bool:
+        """True when a marker naming `owner` makes the resource this project's."""
+        return owner is not None and owner in self.owners
+
+    def owner_of_uid(self, uid: object) -> str | None:
+        """The owner a dashkit-derived uid names: one of this project's owners, UNNAMED_OWNER for another
+        project's, None for a uid dashkit did not derive."""
+        from .. import naming
+
+        for owner in self.owners:
+            if naming.is_owned_uid(owner, uid):
+                return owner
+        return UNNAMED_OWNER if naming.looks_owned_uid(uid) else None
 
     def map(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
         """fn over items on the bounded pool, results in order; the first error is raised."""
@@ -141,6 +176,10 @@ class ResourceKind:
     def fetch_one(self, ref: ResourceRef, ctx: SyncContext) -> LiveResource | None:
         """Re-read one resource (to verify a write whose answer was lost)."""
         raise NotImplementedError
+
+    def reread(self, ref: ResourceRef, live: LiveResource | None, ctx: SyncContext) -> LiveResource | None:
+        """Re-read a resource after a write to it (`live`: what the plan saw before, None for a create)."""
+        return self.fetch_one(ref, ctx)
 
     def create(self, resource: Resource, ctx: SyncContext) -> None:
         raise NotImplementedError

@@ -1,5 +1,9 @@
-"""Contact points: secrets come from env vars at sync time; Grafana hides them, so a salted digest of the
-secrets is stored beside them and a rotated secret shows up as a change."""
+"""Contact points, identified by name as Grafana's UI does (one name may group several integrations).
+
+dashkit's owner marker is a key in the integration's settings (`dashkitOwner`; uids dashkit derived before it
+existed still prove ownership). Secrets come from env vars at sync time; Grafana hides them, so when the
+environment names a digest key an HMAC of the secrets is stored beside them and a rotated secret shows up as a
+change (`sync --rotate-secrets` re-sends them otherwise)."""
 
 from __future__ import annotations
 
@@ -15,6 +19,8 @@ from .base import BuildContext, LiveResource, ResourceKind, SyncContext, exporte
 
 API = "/api/v1/provisioning/contact-points"
 DIGEST_KEY = "dashkitSecretDigest"
+OWNER_KEY = "dashkitOwner"
+ROTATE = "re-sent by --rotate-secrets"
 
 
 @register
@@ -39,41 +45,86 @@ class ContactPointKind(ResourceKind):
         return f"alerts/contact-points/{naming.file_safe(resource.title)}.json"  # placeholders only, no secrets
 
     def prepare(self, resource: Resource, ctx: SyncContext) -> Resource:
-        digest = secrets.digest(resource.body["settings"], resource.uid, f"contact point '{resource.title}'")
+        where = f"contact point '{resource.title}'"
+        digest = secrets.digest(resource.body["settings"], ctx.secret_digest_key, where)
         if digest is None:
             return resource
         body = {**resource.body, "settings": {**resource.body["settings"], DIGEST_KEY: digest}}
         return dataclasses.replace(resource, body=body)
 
     def comparable(self, body: dict[str, Any], folder: str) -> dict[str, Any]:
-        return {"name": body.get("name"), "type": body.get("type"),
-                "settings": secrets.redact(body.get("settings") or {}),
+        settings = {k: v for k, v in (body.get("settings") or {}).items() if k != OWNER_KEY}
+        return {"name": body.get("name"), "type": body.get("type"), "settings": secrets.redact(settings),
                 "disableResolveMessage": bool(body.get("disableResolveMessage"))}
 
     def fetch(self, desired: list[Resource], ctx: SyncContext) -> dict[ResourceRef, LiveResource]:
-        wanted = {r.uid for r in desired}
-        points = ctx.client.get(API).data or []
-        return {live.ref: live for live in (self._live(p, ctx) for p in points)
-                if live.ref.uid in wanted or live.managed}
+        points = [p for p in ctx.client.get(API).data or [] if isinstance(p, dict)]
+        by_name: dict[str, list[dict]] = {}
+        for point in points:
+            by_name.setdefault(str(point.get("name", "")), []).append(point)
+        out: dict[ResourceRef, LiveResource] = {}
+        for resource in desired:
+            live = self._match(resource, by_name.get(resource.title, []), ctx)
+            if live is not None:
+                out[live.ref] = live
+        wanted = {r.title for r in desired}
+        for point in points:  # this project's integrations under names it no longer defines: prune candidates
+            live = self._live(point, ResourceRef(self.name, str(point.get("uid", ""))), ctx)
+            if live.managed and live.title not in wanted:
+                out[live.ref] = live
+        return out
+
+    def _match(self, resource: Resource, integrations: list[dict], ctx: SyncContext) -> LiveResource | None:
+        """The live side of a desired contact point: the integration with its name that this project owns, else
+        another owner's (foreign), else the one unmarked integration of that name (adopted)."""
+        if not integrations:
+            return None
+        lives = [self._live(p, resource.ref, ctx) for p in integrations]
+        mine = [lv for lv in lives if lv.managed]
+        foreign = [lv for lv in lives if lv.owner is not None and not lv.managed]
+        live = (mine or foreign or lives)[0]
+        hidden = [k for k, v in resource.body.get("settings", {}).items() if secrets.placeholder_name(v)]
+        if hidden and live.comparable is not None:  # a secret in a field Grafana does not redact (a webhook url)
+            settings = {**live.comparable["settings"], **{k: secrets.REDACTED for k in hidden
+                                                           if k in live.comparable["settings"]}}
+            live.comparable = {**live.comparable, "settings": settings}
+        if ctx.rotate_secrets and secrets.has_placeholders(resource.body) and live.comparable is not None:
+            live.comparable = {**live.comparable, "secrets": ROTATE}
+        others = len(lives) - 1
+        if others and not foreign and not mine:
+            live.drift = (f"'{resource.title}' has {len(lives)} integrations in Grafana, none created by dashkit; "
+                          "dashkit manages a contact point as one integration")
+        elif others:
+            live.note = f"{others} more integration(s) named '{resource.title}' exist in Grafana and stay as they are"
+        return live
+
+    def _live(self, point: dict[str, Any], ref: ResourceRef, ctx: SyncContext) -> LiveResource:
+        settings = point.get("settings") if isinstance(point.get("settings"), dict) else {}
+        marker = settings.get(OWNER_KEY)
+        owner = marker if isinstance(marker, str) and marker else ctx.owner_of_uid(point.get("uid"))
+        return LiveResource(ref=ref, title=str(point.get("name", "")), body=point,
+                            comparable=self.comparable(point, ""), path=str(point.get("name", "")),
+                            owner=owner, managed=ctx.mine(owner), extra={"uid": point.get("uid")})
 
     def fetch_one(self, ref: ResourceRef, ctx: SyncContext) -> LiveResource | None:
-        points = ctx.client.get(API).data or []
-        return next((self._live(p, ctx) for p in points if p.get("uid") == ref.uid), None)
+        return self.reread(ref, None, ctx)
 
-    def _live(self, point: dict[str, Any], ctx: SyncContext) -> LiveResource:
-        owned = naming.is_owned_uid(ctx.owner, point.get("uid"))
-        return LiveResource(ref=ResourceRef(self.name, point.get("uid", "")), title=str(point.get("name", "")),
-                            body=point, comparable=self.comparable(point, ""), path=str(point.get("name", "")),
-                            owner=ctx.owner if owned else None, managed=owned)
+    def reread(self, ref: ResourceRef, live: LiveResource | None, ctx: SyncContext) -> LiveResource | None:
+        uid = (live.extra.get("uid") if live is not None else None) or ref.uid
+        point = next((p for p in ctx.client.get(API).data or [] if isinstance(p, dict) and p.get("uid") == uid),
+                     None)
+        return self._live(point, ref, ctx) if point is not None else None
 
     def create(self, resource: Resource, ctx: SyncContext) -> None:
-        ctx.client.request("POST", API, json=self._payload(resource))
+        ctx.client.request("POST", API, json=self._payload(resource, ctx))
 
     def update(self, resource: Resource, live: LiveResource, ctx: SyncContext) -> None:
-        ctx.client.request("PUT", f"{API}/{quote_segment(resource.uid)}", json=self._payload(resource))
+        uid = live.extra.get("uid") or resource.uid
+        ctx.client.request("PUT", f"{API}/{quote_segment(uid)}", json={**self._payload(resource, ctx), "uid": uid})
 
     def delete(self, live: LiveResource, ctx: SyncContext) -> None:
-        ctx.client.request("DELETE", f"{API}/{quote_segment(live.ref.uid)}", allow=(404,))
+        ctx.client.request("DELETE", f"{API}/{quote_segment(live.extra.get('uid') or live.ref.uid)}", allow=(404,))
 
-    def _payload(self, resource: Resource) -> dict[str, Any]:
-        return secrets.reveal(resource.body, f"contact point '{resource.title}'")
+    def _payload(self, resource: Resource, ctx: SyncContext) -> dict[str, Any]:
+        body = secrets.reveal(resource.body, f"contact point '{resource.title}'")
+        return {**body, "settings": {**body["settings"], OWNER_KEY: ctx.owner}}

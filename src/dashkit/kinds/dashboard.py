@@ -102,7 +102,8 @@ class DashboardKind(ResourceKind):
 
     # ---- live side ---------------------------------------------------------------------------------------
     def fetch(self, desired: list[Resource], ctx: SyncContext) -> dict[ResourceRef, LiveResource]:
-        hits = ctx.client.search([("type", "dash-db"), ("tag", marker_tag(ctx.owner))])
+        hits = [hit for owner in ctx.owners
+                for hit in ctx.client.search([("type", "dash-db"), ("tag", marker_tag(owner))])]
         uids = [r.uid for r in desired]
         wanted = set(uids)
         uids += sorted({h["uid"] for h in hits if h.get("uid") and h["uid"] not in wanted})
@@ -131,9 +132,9 @@ class DashboardKind(ResourceKind):
             depends=(ResourceRef("folder", folder),) if folder else (),
             extra={"updatedBy": meta.get("updatedBy"), "updated": meta.get("updated")},
         )
-        live.managed = live.owner == ctx.owner
+        live.managed = ctx.mine(live.owner)
         changed = f"changed in Grafana by {meta.get('updatedBy') or 'someone'} at {meta.get('updated') or '?'}"
-        if live.managed and envelope.get("fingerprint") != fingerprint(comparable):
+        if live.owner == ctx.owner and envelope.get("fingerprint") != fingerprint(comparable):
             live.drift = changed + ", after dashkit last wrote it"
         elif live.owner is None and marker_tag(ctx.owner) in tags:
             live.drift = changed + " (the save dropped dashkit's marker)"
@@ -260,8 +261,13 @@ def _folder_path(item_folder: Any, module_folder: Any, definition: Definition, w
     explicit = item_folder if item_folder is not None else module_folder
     if explicit is None:
         return definition.folder_path
+    if isinstance(explicit, (list, tuple)):  # exact titles from the root down: a title may contain '/'
+        if not all(isinstance(title, str) for title in explicit):
+            raise DefinitionError(definition.relpath, f"{where}: folder titles must be strings")
+        return tuple(title.strip() for title in explicit if title.strip())
     if not isinstance(explicit, str):
-        raise DefinitionError(definition.relpath, f"{where}: folder must be a string like 'Team/Service'")
+        raise DefinitionError(definition.relpath, f"{where}: folder must be a string like 'Team/Service' or a tuple "
+                                                  "of titles like ('Team', 'A/B testing')")
     parts = tuple(p.strip() for p in explicit.split("/") if p.strip())
     for part in parts:
         if part.lower() == "general" and len(parts) == 1:

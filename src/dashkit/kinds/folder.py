@@ -53,16 +53,16 @@ class FolderKind(ResourceKind):
         """dashkit's uid -> uid of an existing folder at the same title path, for desired folders that do not exist
         yet: dashkit puts its resources in a team's existing folder rather than beside a same-named copy."""
         hits = _folder_hits(ctx)
-        by_path: dict[str, list[str]] = {}
+        by_path: dict[tuple[str, ...], list[str]] = {}  # by the titles themselves: a title may contain '/'
         for uid in hits:
             path = title_path(uid, hits)
             if path:
-                by_path.setdefault("/".join(path), []).append(uid)
+                by_path.setdefault(path, []).append(uid)
         moved = {}
         for resource in sorted((r for r in desired if r.kind == self.name), key=lambda r: r.path.count("/")):
             if resource.uid in hits:
                 continue
-            matches = by_path.get(resource.path, [])
+            matches = by_path.get(tuple(resource.extra["folder_path"]), [])
             if len(matches) == 1:  # two folders of that name (Grafana >= 11.3 allows it): ambiguous, keep ours
                 moved[resource.uid] = matches[0]
         return moved
@@ -85,7 +85,7 @@ class FolderKind(ResourceKind):
         for uid, hit in hits.items():
             path = title_path(uid, hits)
             adopted = uid in ctx.adopted_folders.values()
-            owned = adopted or (path is not None and naming.folder_uid(ctx.owner, path) == uid)
+            owned = adopted or (path is not None and any(naming.folder_uid(o, path) == uid for o in ctx.owners))
             if uid not in wanted and not owned:
                 continue
             parent = hit.get("folderUid") or ""

@@ -1,4 +1,5 @@
-"""Mute timings, keyed by name. Grafana keeps no marker on them, so prune never deletes one."""
+"""Mute timings, keyed by name. A mute timing has no field to carry a marker, so its owner is kept in an owner
+record (kinds/owner_records.py) claimed when dashkit writes it and released when prune deletes it."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from ..builders.notifications import MuteTiming
 from ..client import quote_segment
 from ..loader import Definition
 from ..model import Resource, ResourceRef
+from . import owner_records
 from .base import BuildContext, LiveResource, ResourceKind, SyncContext, exported, register
 
 API = "/api/v1/provisioning/mute-timings"
@@ -39,28 +41,39 @@ class MuteTimingKind(ResourceKind):
 
     def fetch(self, desired: list[Resource], ctx: SyncContext) -> dict[ResourceRef, LiveResource]:
         wanted = {r.uid for r in desired}
+        owners = owner_records.claimed(ctx, self.name)
         out = {}
         for timing in ctx.client.get(API).data or []:
-            if timing.get("name") in wanted:
-                live = self._live(timing, ctx)
+            live = self._live(timing, owners)
+            if live.ref.uid in wanted or ctx.mine(live.owner):
+                live.managed = ctx.mine(live.owner)
                 out[live.ref] = live
         return out
 
     def fetch_one(self, ref: ResourceRef, ctx: SyncContext) -> LiveResource | None:
         data = ctx.client.get_or_none(f"{API}/{quote_segment(ref.uid)}")
-        return self._live(data, ctx) if isinstance(data, dict) else None
+        if not isinstance(data, dict):
+            return None
+        live = self._live(data, {ref.uid: owner_records.owner_of(ctx, self.name, ref.uid) or ""})
+        live.managed = ctx.mine(live.owner)
+        return live
 
-    def _live(self, timing: dict[str, Any], ctx: SyncContext) -> LiveResource:
+    def _live(self, timing: dict[str, Any], owners: dict[str, str]) -> LiveResource:
         name = str(timing.get("name", ""))
-        # Defined in code under this name: the project's to keep in line (but never pruned, see module doc).
         return LiveResource(ref=ResourceRef(self.name, name), title=name, body=timing,
-                            comparable=self.comparable(timing, ""), path=name, owner=ctx.owner, managed=True)
+                            comparable=self.comparable(timing, ""), path=name, owner=owners.get(name) or None)
 
     def create(self, resource: Resource, ctx: SyncContext) -> None:
+        owner_records.claim(ctx, self.name, resource.uid)
         ctx.client.request("POST", API, json=resource.body)
 
     def update(self, resource: Resource, live: LiveResource, ctx: SyncContext) -> None:
+        if live.owner != ctx.owner:
+            owner_records.claim(ctx, self.name, resource.uid)
+            if live.comparable == self.comparable(resource.body, ""):
+                return  # only the claim was missing
         ctx.client.request("PUT", f"{API}/{quote_segment(resource.uid)}", json=resource.body)
 
     def delete(self, live: LiveResource, ctx: SyncContext) -> None:
         ctx.client.request("DELETE", f"{API}/{quote_segment(live.ref.uid)}", allow=(404,))
+        owner_records.release(ctx, self.name, live.ref.uid)

@@ -1,8 +1,21 @@
-"""The notification policy tree: one per org, replaced whole; never deleted by dashkit (a DELETE would reset
-routing for everyone). `dashkit build` also renders the routing as an Alertmanager configuration."""
+"""The notification policy tree. Grafana has one per org, and several projects (and people in the UI) route alerts
+through it, so by default (`policy_tree: shared`) a project manages only its own part of it:
+
+- its routes ("routes"): each top-level route it defines carries the matcher `__dashkit_owner__ =~ "<owner>|"`,
+  which every alert satisfies (alerts have no such label) and which names the owner; other routes are left as they
+  are, and new routes go after them;
+- the root's default receiver and timings ("root"), only when the project declares them
+  (`notification_policy("receiver", ...)`) and no other project has claimed the root (an owner record,
+  kinds/owner_records.py).
+
+Every write re-reads the tree and changes only that part. A shared tree keeps the provenance it has: dashkit never
+locks a tree that people edit in the UI. `policy_tree: owned` makes the project own the whole tree: other routes
+are removed. The tree itself is never deleted (that would reset routing for everyone). `dashkit build` also
+renders the project's routing as an Alertmanager configuration."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..builders.notifications import DEFAULT_RECEIVER, Route
@@ -11,11 +24,42 @@ from ..durations import canonical_duration
 from ..errors import DefinitionError
 from ..loader import Definition
 from ..model import Resource, ResourceRef
+from . import owner_records
 from .alerting_files import alertmanager_config
 from .base import BuildContext, LiveResource, ResourceKind, SyncContext, export, register
 
 API = "/api/v1/provisioning/policies"
-UID = "notification-policy-tree"
+ROUTES = "routes"
+ROOT = "root"
+ROOT_KEYS = ("receiver", "group_by", "group_wait", "group_interval", "repeat_interval")
+MARKER_LABEL = "__dashkit_owner__"
+
+
+def owner_matcher(owner: str) -> list[str]:
+    """The matcher that marks a route as `owner`'s; it matches every alert."""
+    return [MARKER_LABEL, "=~", re.sub(r"([.\\|()\[\]{}*+?^$])", r"\\\1", owner) + "|"]
+
+
+def route_owner(route: dict[str, Any]) -> str | None:
+    for matcher in route.get("object_matchers") or []:
+        if isinstance(matcher, list) and len(matcher) == 3 and matcher[0] == MARKER_LABEL and matcher[1] == "=~":
+            return re.sub(r"\\(.)", r"\1", str(matcher[2])).removesuffix("|") or None
+    return None
+
+
+def unmarked(route: dict[str, Any]) -> dict[str, Any]:
+    out = dict(route)
+    matchers = [m for m in route.get("object_matchers") or [] if not (isinstance(m, list) and m[:1] == [MARKER_LABEL])]
+    out.pop("object_matchers", None)
+    if matchers:
+        out["object_matchers"] = matchers
+    return out
+
+
+def marked(route: dict[str, Any], owner: str) -> dict[str, Any]:
+    out = unmarked(route)
+    out["object_matchers"] = [*(out.get("object_matchers") or []), owner_matcher(owner)]
+    return out
 
 
 @register
@@ -30,11 +74,20 @@ class NotificationPolicyKind(ResourceKind):
         tree = export(definition, "notification_policy") if definition.area == self.area else None
         if tree is None:
             return []
-        if not isinstance(tree, Route) or not tree.receiver:
+        if not isinstance(tree, Route) or not (tree.receiver or tree.routes):
             raise DefinitionError(definition.relpath, "notification_policy must be notification_policy(...) "
-                                                      "with a default receiver")
-        return [Resource(kind=self.name, uid=UID, title="notification policy tree", body=tree.to_grafana(),
-                         source=definition.relpath, path="notification policy tree", extra={"tree": tree})]
+                                                      "with routes, a default receiver, or both")
+        body = tree.to_grafana()
+        out = []
+        if tree.routes:
+            out.append(Resource(kind=self.name, uid=ROUTES, title="notification routes",
+                                body={"routes": body["routes"]}, source=definition.relpath,
+                                path=f"routes of {ctx.owner}", extra={"tree": tree}))
+        if tree.receiver:
+            out.append(Resource(kind=self.name, uid=ROOT, title="notification policy root",
+                                body={k: body[k] for k in ROOT_KEYS if k in body}, source=definition.relpath,
+                                path="root (default receiver and timings)", extra={"tree": tree}))
+        return out
 
     def finalize(self, resource: Resource, resources: dict[ResourceRef, Resource], ctx: BuildContext) -> None:
         tree: Route = resource.extra["tree"]
@@ -49,8 +102,11 @@ class NotificationPolicyKind(ResourceKind):
             if timing not in timings:
                 raise DefinitionError(resource.source, f"the notification policy uses mute timing '{timing}', "
                                                        "which no module defines")
-        resource.depends = tuple(points[r] for r in sorted(tree.receivers()) if r in points) + tuple(
-            timings[t] for t in sorted(tree.all_mute_timings()))
+        depends = [points[r] for r in sorted(tree.receivers()) if r in points]
+        depends += [timings[t] for t in sorted(tree.all_mute_timings())]
+        if resource.uid == ROOT and tree.routes:  # both rewrite the one tree: one after the other
+            depends.append(ResourceRef(self.name, ROUTES))
+        resource.depends = tuple(depends)
 
     def build_files(self, resources: list[Resource], everything: list[Resource]) -> dict[str, str]:
         points = [r for r in everything if r.kind == "contact_point"]
@@ -58,8 +114,11 @@ class NotificationPolicyKind(ResourceKind):
         timings = [r for r in everything if r.kind == "mute_timing"]
         if not (resources or points):
             return {}
-        files = {"alertmanager/alertmanager.yml": alertmanager_config(resources[0] if resources else None, points,
-                                                                      templates, timings)}
+        policy = None
+        if resources:
+            tree: Route = resources[0].extra["tree"]
+            policy = Resource(kind=self.name, uid="tree", title="tree", body=tree.to_grafana())
+        files = {"alertmanager/alertmanager.yml": alertmanager_config(policy, points, templates, timings)}
         for template in templates:
             files[f"alertmanager/templates/{template.title}.tmpl"] = template.body["template"].rstrip() + "\n"
         return files
@@ -70,28 +129,123 @@ class NotificationPolicyKind(ResourceKind):
     def keyed_lists(self) -> dict[str, KeyedList]:
         return {"routes": KeyedList("route", key=lambda r: _route_key(r), title=lambda r: _route_key(r))}
 
+    # ---- live side ---------------------------------------------------------------------------------------
     def fetch(self, desired: list[Resource], ctx: SyncContext) -> dict[ResourceRef, LiveResource]:
-        if not desired:
+        tree = ctx.client.get_or_none(API)
+        if not isinstance(tree, dict):
             return {}
-        live = self.fetch_one(desired[0].ref, ctx)
-        return {live.ref: live} if live else {}
+        wanted = {r.uid: r for r in desired}
+        out = {}
+        routes = self._routes(tree, ctx)
+        if routes is None and ROUTES in wanted:
+            routes = self._same_routes_of_another(tree, wanted[ROUTES], ctx)
+        if routes is not None and (ROUTES in wanted or routes.managed):
+            out[routes.ref] = routes
+        root = self._root(tree, ctx)
+        if ROOT in wanted or (root.managed and ctx.policy_tree == "shared"):  # claimed, no longer declared
+            out[root.ref] = root
+        return out
 
     def fetch_one(self, ref: ResourceRef, ctx: SyncContext) -> LiveResource | None:
         tree = ctx.client.get_or_none(API)
         if not isinstance(tree, dict):
             return None
-        # The tree is a singleton the project declares: it is dashkit's to keep in line with the code.
-        return LiveResource(ref=ref, title="notification policy tree", body=tree, comparable=normalize_route(tree),
-                            path="notification policy tree", owner=ctx.owner, managed=True)
+        if ref.uid == ROUTES:
+            return self._routes(tree, ctx)
+        root = self._root(tree, ctx)
+        return root if root.managed else None
+
+    def _routes(self, tree: dict[str, Any], ctx: SyncContext) -> LiveResource | None:
+        """This project's routes (all routes when it owns the tree), None when it has none there."""
+        routes = [r for r in tree.get("routes") or [] if isinstance(r, dict)]
+        owners = [route_owner(r) for r in routes]
+        shared = ctx.policy_tree == "shared"
+        ours = [r for r, o in zip(routes, owners, strict=True) if ctx.mine(o) or not shared]
+        owner = next((o for o in owners if ctx.mine(o) and o != ctx.owner), ctx.owner)  # an --adopt-owner one
+        if not ours:
+            return None
+        body = {"routes": [unmarked(r) if ctx.mine(route_owner(r)) else r for r in ours]}
+        return LiveResource(ref=ResourceRef(self.name, ROUTES), title="notification routes", body=tree,
+                            comparable=normalize_route(body), path=f"routes of {ctx.owner}", owner=owner,
+                            managed=True, extra={"provenance": tree.get("provenance", "")})
+
+    def _same_routes_of_another(self, tree: dict[str, Any], resource: Resource,
+                                ctx: SyncContext) -> LiveResource | None:
+        """Another owner's routes that are exactly the ones this project defines (its `owner:` was renamed, say):
+        shown as that owner's, so the project does not add a second copy of each route."""
+        by_owner: dict[str, list[dict[str, Any]]] = {}
+        for route in tree.get("routes") or []:
+            owner = route_owner(route) if isinstance(route, dict) else None
+            if owner is not None:
+                by_owner.setdefault(owner, []).append(unmarked(route))
+        wanted = self.comparable(resource.body, "")
+        for owner, routes in sorted(by_owner.items()):
+            if normalize_route({"routes": routes}) == wanted:
+                return LiveResource(ref=ResourceRef(self.name, ROUTES), title="notification routes", body=tree,
+                                    comparable=wanted, path=f"routes of {ctx.owner}", owner=owner)
+        return None
+
+    def _root(self, tree: dict[str, Any], ctx: SyncContext) -> LiveResource:
+        if ctx.policy_tree == "owned":
+            owner: str | None = ctx.owner
+        else:
+            owner = owner_records.owner_of(ctx, self.name, ROOT)
+        body = {k: tree[k] for k in ROOT_KEYS if k in tree}
+        live = LiveResource(ref=ResourceRef(self.name, ROOT), title="notification policy root", body=tree,
+                            comparable=normalize_route(body), path="root (default receiver and timings)",
+                            owner=owner, managed=ctx.mine(owner), extra={"provenance": tree.get("provenance", "")})
+        if live.managed and ctx.policy_tree == "shared":
+            live.note = "dashkit never resets the root of the tree; prune only gives up the project's claim on it"
+        return live
 
     def create(self, resource: Resource, ctx: SyncContext) -> None:
-        ctx.client.request("PUT", API, json=resource.body)
+        self._write(resource, ctx)
 
     def update(self, resource: Resource, live: LiveResource, ctx: SyncContext) -> None:
-        ctx.client.request("PUT", API, json=resource.body)
+        self._write(resource, ctx)
 
     def delete(self, live: LiveResource, ctx: SyncContext) -> None:
-        raise NotImplementedError("dashkit never deletes the notification policy tree")
+        if live.ref.uid == ROUTES:
+            self._splice(ctx, lambda tree: _with_routes(tree, [], ctx))
+        else:
+            owner_records.release(ctx, self.name, ROOT)
+
+    def _write(self, resource: Resource, ctx: SyncContext) -> None:
+        if resource.uid == ROUTES:
+            mine = [marked(r, ctx.owner) for r in resource.body["routes"]]
+            self._splice(ctx, lambda tree: _with_routes(tree, mine, ctx))
+        else:
+            self._splice(ctx, lambda tree: {**{k: v for k, v in tree.items() if k not in ROOT_KEYS},
+                                            **resource.body})
+            if ctx.policy_tree == "shared" and owner_records.owner_of(ctx, self.name, ROOT) != ctx.owner:
+                owner_records.claim(ctx, self.name, ROOT)
+
+    def _splice(self, ctx: SyncContext, change) -> None:
+        """Re-read the tree, change this project's part of it, and write it back with the provenance it has
+        (in a shared tree) so a tree people edit in the UI stays editable."""
+        tree = ctx.client.get(API).data or {}
+        provenance = tree.get("provenance", "")
+        new = change({k: v for k, v in tree.items() if k != "provenance"})
+        headers = None
+        if ctx.policy_tree == "shared":
+            headers = {"X-Disable-Provenance": "true" if not provenance else None}
+        ctx.client.request("PUT", API, json=new, headers=headers)
+
+
+def _with_routes(tree: dict[str, Any], mine: list[dict[str, Any]], ctx: SyncContext) -> dict[str, Any]:
+    """The tree with this project's routes replaced by `mine`: where its first route was, else at the end."""
+    routes = [r for r in tree.get("routes") or [] if isinstance(r, dict)]
+    if ctx.policy_tree == "owned":
+        kept, at = [], 0
+    else:
+        ours = [i for i, r in enumerate(routes) if ctx.mine(route_owner(r))]
+        kept = [r for r in routes if not ctx.mine(route_owner(r))]
+        at = ours[0] if ours else len(kept)
+    new = {k: v for k, v in tree.items() if k != "routes"}
+    routes = kept[:at] + mine + kept[at:]
+    if routes:
+        new["routes"] = routes
+    return new
 
 
 def normalize_route(route: dict[str, Any]) -> dict[str, Any]:

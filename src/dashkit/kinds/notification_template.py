@@ -1,18 +1,23 @@
-"""Notification message templates, keyed by name; dashkit's ownership marker is a template comment."""
+"""Notification message templates, keyed by name; dashkit's owner marker is a comment at the top of the template.
+Owner records of other kinds (kinds/owner_records.py) are templates too, and are not this kind's."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .. import naming
 from ..builders.notifications import Template
 from ..client import quote_segment
+from ..errors import DefinitionError
 from ..loader import Definition
 from ..model import Resource, ResourceRef
+from . import owner_records
 from .base import BuildContext, LiveResource, ResourceKind, SyncContext, exported, register
 
-API = "/api/v1/provisioning/templates"
+API = owner_records.API
 MARKER = "{{/* managed by dashkit: %s */}}\n"
+_MARKER_RE = re.compile(r"^\{\{/\* managed by dashkit: (\S+) \*/\}\}")
 
 
 @register
@@ -27,6 +32,9 @@ class TemplateKind(ResourceKind):
             return []
         out = []
         for template in exported(definition, "templates", Template, "template(...)"):
+            if owner_records.is_record(template.name):
+                raise DefinitionError(definition.relpath, f"template name '{template.name}' starts with "
+                                      f"'{owner_records.PREFIX}', which dashkit keeps for its owner records")
             out.append(Resource(kind=self.name, uid=template.name, title=template.name,
                                 body={"name": template.name, "template": template.content},
                                 source=definition.relpath, path=template.name))
@@ -43,7 +51,7 @@ class TemplateKind(ResourceKind):
 
     def fetch(self, desired: list[Resource], ctx: SyncContext) -> dict[ResourceRef, LiveResource]:
         wanted = {r.uid for r in desired}
-        lives = (self._live(t, ctx) for t in ctx.client.get(API).data or [])
+        lives = (self._live(t, ctx) for t in owner_records.templates(ctx) if not owner_records.is_record(t.get("name")))
         return {live.ref: live for live in lives if live.ref.uid in wanted or live.managed}
 
     def fetch_one(self, ref: ResourceRef, ctx: SyncContext) -> LiveResource | None:
@@ -51,11 +59,12 @@ class TemplateKind(ResourceKind):
         return self._live(data, ctx) if isinstance(data, dict) else None
 
     def _live(self, template: dict[str, Any], ctx: SyncContext) -> LiveResource:
-        owned = str(template.get("template", "")).startswith(MARKER % ctx.owner)
+        match = _MARKER_RE.match(str(template.get("template", "")))
+        owner = match.group(1) if match else None
         name = str(template.get("name", ""))
         return LiveResource(ref=ResourceRef(self.name, name), title=name, body=template,
-                            comparable=self.comparable(template, ""), path=name,
-                            owner=ctx.owner if owned else None, managed=owned)
+                            comparable=self.comparable(template, ""), path=name, owner=owner,
+                            managed=ctx.mine(owner))
 
     def create(self, resource: Resource, ctx: SyncContext) -> None:
         self.update(resource, None, ctx)  # type: ignore[arg-type]

@@ -13,6 +13,7 @@ from .model import DocKind, Document, Finding, Severity
 from .positions import json_lines, locator, yaml_lines
 
 READ_ERROR = "DK001"
+MAX_NESTING = 100  # real dashboards and rule files nest about 12 levels; walkers recurse, so deeper is refused
 
 
 def from_project(resources: Iterable[Any]) -> list[Document]:
@@ -65,10 +66,7 @@ def _files(paths: Iterable[Path]) -> Iterator[Path]:
 
 def _json_documents(path: Path) -> list[Document]:
     text = path.read_text(encoding="utf-8")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"invalid JSON at line {exc.lineno}: {exc.msg}") from None
+    data = _parse_json(text)
     locate = locator(lambda: json_lines(text))
     if isinstance(data, dict) and isinstance(data.get("dashboard"), dict):  # an API export {dashboard, meta}
         return [_dashboard(data["dashboard"], path, "dashboard", locate)]
@@ -79,6 +77,30 @@ def _json_documents(path: Path) -> list[Document]:
     return []
 
 
+def _parse_json(text: str) -> Any:
+    """The JSON value; ValueError when it is invalid or nests deeper than MAX_NESTING."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"invalid JSON at line {exc.lineno}: {exc.msg}") from None
+    except RecursionError:
+        raise ValueError(f"the JSON nests deeper than {MAX_NESTING} levels") from None
+    _check_nesting(data, "JSON")
+    return data
+
+
+def _check_nesting(data: Any, what: str) -> None:
+    stack = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_NESTING:
+            raise ValueError(f"the {what} nests deeper than {MAX_NESTING} levels")
+        if isinstance(value, dict):
+            stack.extend((item, depth + 1) for item in value.values())
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1) for item in value)
+
+
 def _dashboard(data: dict, path: Path, prefix: str, locate) -> Document:
     return Document(DocKind.DASHBOARD, data, str(path), label=str(data.get("title") or path.name), prefix=prefix,
                     locate=locate)
@@ -87,19 +109,23 @@ def _dashboard(data: dict, path: Path, prefix: str, locate) -> Document:
 def _yaml_documents(path: Path) -> list[Document]:
     import yaml
 
+    from ..safe_yaml import SafeLoader, YAMLTooExpensive
+
     text = path.read_text(encoding="utf-8")
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: much faster
     try:
-        datas = list(yaml.load_all(text, Loader=loader))
+        datas = list(yaml.load_all(text, Loader=SafeLoader))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
-        raise ValueError(f"invalid YAML{where}: {getattr(exc, 'problem', None) or exc}") from None
+        what = "YAML too costly to read" if isinstance(exc, YAMLTooExpensive) else "invalid YAML"
+        raise ValueError(f"{what}{where}: {getattr(exc, 'problem', None) or exc}") from None
+    for data in datas:
+        _check_nesting(data, "YAML")
     nodes: list = []
 
     def node_lines(index: int) -> dict[str, int]:  # composed only when a finding needs a line number
         if not nodes:
-            nodes.extend(yaml.compose_all(text, Loader=loader))
+            nodes.extend(yaml.compose_all(text, Loader=SafeLoader))
         return yaml_lines(nodes[index])
 
     docs: list[Document] = []
@@ -125,6 +151,9 @@ def _yaml_document(data: Any, path: Path, index: int, count: int, locate) -> lis
                     dashboard = json.loads(value)
                 except json.JSONDecodeError:
                     continue
+                except RecursionError:
+                    raise ValueError(f"data.{key}: the JSON nests deeper than {MAX_NESTING} levels") from None
+                _check_nesting(dashboard, f"JSON in data.{key}")
                 if isinstance(dashboard, dict):
                     out.append(Document(DocKind.DASHBOARD, dashboard, str(path),
                                         label=f"{dashboard.get('title') or key}{suffix}", prefix=f"data.{key}"))

@@ -9,7 +9,7 @@ from typing import Any
 
 from .model import DocKind, Document, Finding, Severity
 from .registry import all_rules
-from .walk import panels
+from .walk import as_dict, as_list, panels
 
 KEY = "dashkitLint"
 MISSING_REASON = "DK002"
@@ -63,13 +63,15 @@ def linter_file(doc: Document) -> Suppressions:
         return found
     import yaml
 
+    from ..safe_yaml import safe_load
+
     try:
-        config = yaml.safe_load(lint_file.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError:
+        config = as_dict(safe_load(lint_file.read_text(encoding="utf-8")))
+    except (yaml.YAMLError, UnicodeDecodeError):
         return found
     by_alias = {alias: rule.code for rule in all_rules() for alias in (rule.name, *rule.aliases)}
     for section, target in (("exclusions", found.allowed), ("warnings", None)):
-        for name, spec in (config.get(section) or {}).items():
+        for name, spec in as_dict(config.get(section)).items():
             code = by_alias.get(name)
             if code is None:
                 continue
@@ -80,8 +82,8 @@ def linter_file(doc: Document) -> Suppressions:
             if not entries:
                 target.append(("", code))
                 continue
-            for entry in entries:
-                target.extend((where, code) for where in _entry_locations(doc, entry or {}))
+            for entry in as_list(entries):
+                target.extend((where, code) for where in _entry_locations(doc, as_dict(entry)))
     return found
 
 

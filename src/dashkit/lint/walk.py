@@ -17,6 +17,22 @@ BUILTIN_VARIABLES = {"__interval", "__interval_ms", "__rate_interval", "__range"
                      "__auto_interval"}
 
 
+def as_dict(value: Any) -> dict[str, Any]:
+    """`value` when it is a mapping, else {}: lint reads hostile JSON, where any field may have any type."""
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: Any) -> list[Any]:
+    """`value` when it is a list, else []."""
+    return value if isinstance(value, list) else []
+
+
+def panel_type(panel: dict[str, Any]) -> str:
+    """The panel's type, or '' when it has none or not a string."""
+    kind = panel.get("type")
+    return kind if isinstance(kind, str) else ""
+
+
 @dataclass(frozen=True)
 class PanelRef:
     panel: dict[str, Any]
@@ -25,22 +41,22 @@ class PanelRef:
 
 
 def panels(dashboard: dict[str, Any], include_rows: bool = False) -> Iterator[PanelRef]:
-    for index, panel in enumerate(dashboard.get("panels") or []):
+    for index, panel in enumerate(as_list(dashboard.get("panels"))):
         if not isinstance(panel, dict):
             continue
         path = f"panels[{index}]"
         if panel.get("type") == "row":
             if include_rows:
                 yield PanelRef(panel, path)
-            for inner_index, inner in enumerate(panel.get("panels") or []):
+            for inner_index, inner in enumerate(as_list(panel.get("panels"))):
                 if isinstance(inner, dict):
                     yield PanelRef(inner, f"{path}.panels[{inner_index}]", panel)
         else:
             yield PanelRef(panel, path)
-    for row_index, row in enumerate(dashboard.get("rows") or []):  # schema < 16 layout
+    for row_index, row in enumerate(as_list(dashboard.get("rows"))):  # schema < 16 layout
         if not isinstance(row, dict):
             continue
-        for index, panel in enumerate(row.get("panels") or []):
+        for index, panel in enumerate(as_list(row.get("panels"))):
             if isinstance(panel, dict):
                 yield PanelRef(panel, f"rows[{row_index}].panels[{index}]", row)
 
@@ -80,7 +96,7 @@ def is_prometheus(panel: dict[str, Any], target: dict[str, Any], dashboard: dict
 
 
 def targets(ref: PanelRef) -> Iterator[tuple[int, dict[str, Any]]]:
-    for index, target in enumerate(ref.panel.get("targets") or []):
+    for index, target in enumerate(as_list(ref.panel.get("targets"))):
         if isinstance(target, dict):
             yield index, target
 
@@ -88,7 +104,7 @@ def targets(ref: PanelRef) -> Iterator[tuple[int, dict[str, Any]]]:
 def variables(dashboard: dict[str, Any]) -> list[dict[str, Any]]:
     templating = dashboard.get("templating")
     items = templating.get("list") if isinstance(templating, dict) else None
-    return [v for v in items or [] if isinstance(v, dict)]
+    return [v for v in as_list(items) if isinstance(v, dict)]
 
 
 def variable_query(var: dict[str, Any]) -> str:

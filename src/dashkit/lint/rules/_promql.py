@@ -10,7 +10,7 @@ from typing import Any
 
 from ...grafana_vars import substitute_variables
 from ..model import DocKind, Document
-from ..walk import is_prometheus, panels, targets, variable_query, variables
+from ..walk import as_dict, as_list, is_prometheus, panels, targets, variable_query, variables
 
 RANGE_FUNCTIONS = ("rate", "irate", "increase")
 COUNTER_SUFFIXES = ("_total", "_count", "_sum", "_bucket")
@@ -100,18 +100,18 @@ def _dashboard_queries(doc: Document) -> Iterator[Query]:
 def rule_queries(doc: Document) -> Iterator[Query]:
     """PromQL of alert and recording rules: Prometheus files' `expr`, Grafana rules' non-expression queries."""
     if doc.kind is DocKind.PROMETHEUS_RULES:
-        for g, group in enumerate(doc.data.get("groups") or []):
-            for r, rule in enumerate((group or {}).get("rules") or [] if isinstance(group, dict) else []):
+        for g, group in enumerate(as_list(doc.data.get("groups"))):
+            for r, rule in enumerate(as_list(as_dict(group).get("rules"))):
                 if isinstance(rule, dict) and isinstance(rule.get("expr"), str):
                     yield Query(f"groups[{g}].rules[{r}].expr", rule["expr"], str(rule.get("alert") or
                                                                                  rule.get("record") or ""))
     elif doc.kind is DocKind.GRAFANA_RULES:
-        for r, rule in enumerate(doc.data.get("rules") or []):
+        for r, rule in enumerate(as_list(doc.data.get("rules"))):
             if not isinstance(rule, dict):
                 continue
-            for q, query in enumerate(rule.get("data") or []):
-                model = (query or {}).get("model") or {}
-                if query.get("datasourceUid") != "__expr__" and isinstance(model.get("expr"), str):
+            for q, query in enumerate(as_list(rule.get("data"))):
+                model = as_dict(as_dict(query).get("model"))
+                if as_dict(query).get("datasourceUid") != "__expr__" and isinstance(model.get("expr"), str):
                     yield Query(f"rules[{r}].data[{q}].model.expr", model["expr"], str(rule.get("title", "")))
 
 

@@ -11,6 +11,7 @@ from ...durations import parse_duration
 from ...gotemplate import template_errors
 from ..model import DocKind, Document, Finding, Severity
 from ..registry import Example, LintContext, Rule, register
+from ..walk import as_dict, as_list
 from ._examples import alert, grafana_group, grafana_rule, rules_file
 from ._promql import parse, rule_queries
 
@@ -22,12 +23,12 @@ _DASHBOARD_VARIABLE = re.compile(r"\$__\w+|\$\{\w+|\[\[\w+")
 def alerting_rules(doc: Document) -> Iterator[tuple[str, dict[str, Any]]]:
     """(JSON path, rule) for each alerting rule (recording rules have no annotations or severity to check)."""
     if doc.kind is DocKind.PROMETHEUS_RULES:
-        for g, group in enumerate(doc.data.get("groups") or []):
-            for r, rule in enumerate(group.get("rules") or [] if isinstance(group, dict) else []):
+        for g, group in enumerate(as_list(doc.data.get("groups"))):
+            for r, rule in enumerate(as_list(as_dict(group).get("rules"))):
                 if isinstance(rule, dict) and "alert" in rule:
                     yield f"groups[{g}].rules[{r}]", rule
     else:
-        for r, rule in enumerate(doc.data.get("rules") or []):
+        for r, rule in enumerate(as_list(doc.data.get("rules"))):
             if isinstance(rule, dict) and not rule.get("record"):
                 yield f"rules[{r}]", rule
 
@@ -39,13 +40,14 @@ def _name(rule: dict[str, Any]) -> str:
 def _intervals(doc: Document) -> Iterator[tuple[str, float, list[tuple[str, dict]]]]:
     """(group path, evaluation interval in seconds, [(rule path, rule)]) per group."""
     if doc.kind is DocKind.PROMETHEUS_RULES:
-        for g, group in enumerate(doc.data.get("groups") or []):
+        for g, group in enumerate(as_list(doc.data.get("groups"))):
             if isinstance(group, dict):
-                rules = [(f"groups[{g}].rules[{r}]", rule) for r, rule in enumerate(group.get("rules") or [])
+                rules = [(f"groups[{g}].rules[{r}]", rule) for r, rule in enumerate(as_list(group.get("rules")))
                          if isinstance(rule, dict)]
                 yield f"groups[{g}]", _seconds(group.get("interval", "1m")), rules
     else:
-        rules = [(f"rules[{r}]", rule) for r, rule in enumerate(doc.data.get("rules") or []) if isinstance(rule, dict)]
+        rules = [(f"rules[{r}]", rule) for r, rule in enumerate(as_list(doc.data.get("rules")))
+                 if isinstance(rule, dict)]
         yield "", _seconds(doc.data.get("interval") or doc.facts.get("interval") or 60), rules
 
 
@@ -84,7 +86,10 @@ class RequiredField(Rule):
 
     def check(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
         for path, rule in alerting_rules(doc):
-            if not str((rule.get(self.section) or {}).get(self.key) or "").strip():
+            value = as_dict(rule.get(self.section)).get(self.key)
+            if isinstance(value, (list, dict)):
+                continue  # DK211 reports the wrong type
+            if not str(value or "").strip():
                 what = "label" if self.section == "labels" else "annotation"
                 yield self.finding(doc, f"{path}.{self.section}", f"alert '{_name(rule)}' has no {self.key} {what}")
 
@@ -138,15 +143,16 @@ class ConditionRef(Rule):
     bad = (Example(grafana_group(grafana_rule(condition="D")), G),)
 
     def check(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
-        for r, rule in enumerate(doc.data.get("rules") or []):
+        for r, rule in enumerate(as_list(doc.data.get("rules"))):
             if not isinstance(rule, dict):
                 continue
-            refs = [q.get("refId") for q in rule.get("data") or [] if isinstance(q, dict)]
+            queries = [(q, query) for q, query in enumerate(as_list(rule.get("data"))) if isinstance(query, dict)]
+            refs = [query.get("refId") for _, query in queries]
             if rule.get("condition") not in refs:
                 yield self.finding(doc, f"rules[{r}].condition", f"rule '{_name(rule)}': condition "
                                    f"{rule.get('condition')!r} is not one of its refIds ({', '.join(map(str, refs))})")
-            for q, query in enumerate(rule.get("data") or []):
-                model = (query or {}).get("model") or {}
+            for q, query in queries:
+                model = as_dict(query.get("model"))
                 if query.get("datasourceUid") != "__expr__":
                     continue
                 text = str(model.get("expression", ""))
@@ -196,7 +202,7 @@ class InvalidTemplate(Rule):
     def check(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
         for path, rule in alerting_rules(doc):
             for section in ("annotations", "labels"):
-                for key, text in (rule.get(section) or {}).items():
+                for key, text in as_dict(rule.get(section)).items():
                     if (isinstance(text, str) and "{{" in text) or (isinstance(text, str) and "}}" in text):
                         problems = template_errors(text)
                         if problems:
@@ -223,11 +229,12 @@ class DuplicateRule(Rule):
             for path, rule in rules:
                 if doc.kind is DocKind.PROMETHEUS_RULES:  # same output series computed the same way
                     expr = " ".join(str(rule.get("expr", "")).split())
-                    keys = [("rule", _name(rule), tuple(sorted((rule.get("labels") or {}).items())), expr)]
+                    labels = tuple(sorted((str(k), str(v)) for k, v in as_dict(rule.get("labels")).items()))
+                    keys = [("rule", _name(rule), labels, expr)]
                 else:
                     keys = [("uid", rule.get("uid")), ("title", rule.get("title"))]
                 for key in keys:
-                    if key[1] in (None, ""):
+                    if key[1] in (None, "") or not isinstance(key[1], (str, int, float)):
                         continue
                     if key in seen:
                         what = "uid" if key[0] == "uid" else "title" if key[0] == "title" else "name, labels and expr"
@@ -278,3 +285,110 @@ class DuplicateTitleInFolder(Rule):
                     yield self.finding(doc, f"{path}.title", f"rule '{key[1]}' has the same title as a rule of "
                                                              f"'{seen[key]}' in the same folder")
                 seen.setdefault(key, doc.label)
+
+
+@register
+class MalformedRuleField(Rule):
+    code = "DK211"
+    name = "rule-field-type"
+    severity = Severity.ERROR
+    summary = ("A rule file field has the wrong type: labels or annotations that are not a mapping of strings, an "
+               "`expr` that is not a string, a `for` that is not a duration, a rule that is not a mapping.")
+    why = ("Prometheus refuses to load the whole rule file and Grafana rejects the rule group; the other checks "
+           "cannot read such a rule either.")
+    applies_to = RULE_DOCS
+    good = (Example(rules_file(alert()), P), Example(grafana_group(), G))
+    bad = (Example(rules_file(alert(labels={"severity": ["critical", "page"]})), P),
+           Example(rules_file(alert(**{"for": 5})), P),
+           Example(grafana_group(grafana_rule(annotations=["summary"])), G))
+
+    def check(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
+        for path, message in _shape_problems(doc):
+            yield self.finding(doc, path, message)
+
+
+def _shape_problems(doc: Document) -> Iterator[tuple[str, str]]:
+    if doc.kind is DocKind.GRAFANA_RULES:
+        yield from _group_shape(doc.data, "", grafana=True)
+        return
+    groups = doc.data.get("groups")
+    if not isinstance(groups, list):
+        yield "groups", f"groups must be a list of rule groups, not {_kind(groups)}"
+        return
+    for g, group in enumerate(groups):
+        if isinstance(group, dict):
+            yield from _group_shape(group, f"groups[{g}].", grafana=False)
+        else:
+            yield f"groups[{g}]", f"a rule group must be a mapping with a name and rules, not {_kind(group)}"
+
+
+def _group_shape(group: dict[str, Any], at: str, grafana: bool) -> Iterator[tuple[str, str]]:
+    rules = group.get("rules")
+    if not isinstance(rules, list):
+        if rules is not None:
+            yield f"{at}rules", f"rules must be a list, not {_kind(rules)}"
+        return
+    for r, rule in enumerate(rules):
+        where = f"{at}rules[{r}]"
+        if not isinstance(rule, dict):
+            yield where, f"a rule must be a mapping, not {_kind(rule)}"
+            continue
+        for key in ("alert", "record", "title", "uid"):
+            if key in rule and not isinstance(rule[key], str):
+                yield f"{where}.{key}", f"{key} must be a string, not {_kind(rule[key])}"
+        if "for" in rule and not _is_duration_text(rule["for"]):
+            yield f"{where}.for", f"for must be a duration such as '5m', not {_kind(rule['for'])}"
+        for section in ("labels", "annotations"):
+            values = rule.get(section)
+            if values is not None and not isinstance(values, dict):
+                yield f"{where}.{section}", f"{section} must be a mapping of names to strings, not {_kind(values)}"
+                continue
+            for key, value in (values or {}).items():
+                if isinstance(value, (list, dict)):
+                    yield (f"{where}.{section}.{key}",
+                           f"{section[:-1]} '{key}' must be a string, not {_kind(value)}")
+        if grafana:
+            yield from _queries_shape(rule.get("data"), f"{where}.data")
+            continue
+        expr = rule.get("expr", "")
+        if isinstance(expr, bool) or not isinstance(expr, (str, int, float)):  # YAML reads `expr: 1` as a number
+            yield f"{where}.expr", f"expr must be a PromQL string, not {_kind(expr)}"
+
+
+def _queries_shape(data: Any, at: str) -> Iterator[tuple[str, str]]:
+    """A Grafana rule's `data`: a list of query mappings, each with a mapping `model` whose `expr` is a string."""
+    if not isinstance(data, list):
+        if data is not None:
+            yield at, f"data must be a list of queries, not {_kind(data)}"
+        return
+    for q, query in enumerate(data):
+        model = query.get("model") if isinstance(query, dict) else None
+        if not isinstance(query, dict):
+            yield f"{at}[{q}]", f"a query must be a mapping, not {_kind(query)}"
+        elif model is not None and not isinstance(model, dict):
+            yield f"{at}[{q}].model", f"a query's model must be a mapping, not {_kind(model)}"
+        elif isinstance(model, dict) and "expr" in model and not isinstance(model["expr"], str):
+            yield f"{at}[{q}].model.expr", f"expr must be a PromQL string, not {_kind(model['expr'])}"
+
+
+def _is_duration_text(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        parse_duration(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _kind(value: Any) -> str:
+    """How a message names a wrong value without printing all of it."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return repr(value if len(value) <= 40 else value[:37] + "...")
+    return "a list" if isinstance(value, list) else "a mapping" if isinstance(value, dict) else type(value).__name__

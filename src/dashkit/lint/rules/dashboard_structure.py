@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator
 
 from ...naming import is_valid_uid
 from ..model import Document, Finding, Severity
 from ..registry import Example, LintContext, Rule, register
-from ..walk import panels
+from ..walk import as_list, panel_type, panels
 from ._examples import dashboard, panel
 
 DEPRECATED_PANELS = {
@@ -107,14 +108,14 @@ class PanelOverlap(Rule):
         if doc.data.get("rows"):
             return  # the legacy layout has no grid positions
         for scope in _layout_scopes(doc.data):
-            placed: list[tuple[int, int, int, int, str]] = []
+            boxes: list[tuple[int, int, int, int, str, str]] = []
             for path, item in scope:
                 grid = item.get("gridPos")
                 if not isinstance(grid, dict):
                     continue
                 try:
                     x, y, w, h = (int(grid.get(k, 0)) for k in ("x", "y", "w", "h"))
-                except (TypeError, ValueError):
+                except (TypeError, ValueError, OverflowError):
                     yield self.finding(doc, f"{path}.gridPos", "gridPos values must be numbers")
                     continue
                 title = f"'{item.get('title', '')}'"
@@ -122,23 +123,93 @@ class PanelOverlap(Rule):
                     yield self.finding(doc, f"{path}.gridPos", f"panel {title} at x={x} w={w} leaves the "
                                                                "24-column grid")
                     continue
-                clash = next((other for ox, oy, ow, oh, other in reversed(placed)
-                              if x < ox + ow and ox < x + w and y < oy + oh and oy < y + h), None)
+                boxes.append((x, y, w, h, path, title))
+            if not _any_overlap(boxes):
+                continue
+            grid_map = _GridMap()
+            for x, y, w, h, path, title in boxes:
+                clash = grid_map.place(x, y, w, h, f"{title} ({path})")
                 if clash:
                     yield self.finding(doc, f"{path}.gridPos", f"panel {title} overlaps {clash}")
-                placed.append((x, y, w, h, f"{title} ({path})"))
+
+
+def _any_overlap(boxes: list[tuple[int, int, int, int, str, str]]) -> bool:
+    """Whether any two boxes overlap: a sweep down the grid keeping each column's lowest bottom so far. The usual
+    answer (no) costs a sort; only a layout with overlaps pays for naming them."""
+    bottoms = [0] * 24
+    for x, y, w, h, *_ in sorted(boxes, key=lambda box: box[1]):
+        if max(bottoms[x:x + w]) > y:
+            return True
+        bottoms[x:x + w] = [y + h] * w  # every bottom in these columns was <= y
+    return False
+
+
+class _GridMap:
+    """Which panel was placed last on each cell of the 24-column grid. Placing a panel reports the last placed
+    panel it overlaps (the one a pairwise scan from the newest would find) in O(log n) amortised per column."""
+
+    def __init__(self) -> None:
+        self.columns = [_Column() for _ in range(24)]
+        self.names: list[str] = []
+
+    def place(self, x: int, y: int, w: int, h: int, name: str) -> str | None:
+        me, last = len(self.names), -1
+        self.names.append(name)
+        for column in self.columns[x:x + w]:
+            last = max(last, column.paint(y, y + h, me))
+        return self.names[last] if last >= 0 else None
+
+
+class _Column:
+    """One grid column as sorted y segments, each owned by the index of the panel placed last on it (-1: empty),
+    kept in chunks so that an insertion moves at most a chunk. The segments a paint reads are the ones it
+    replaces, so reading them is paid for by their removal."""
+
+    CHUNK = 512
+
+    def __init__(self) -> None:
+        self.firsts = [0]  # the first start of each chunk, for bisecting
+        self.chunks: list[tuple[list[int], list[int]]] = [([0], [-1])]  # (segment starts, owners)
+
+    def paint(self, top: int, bottom: int, owner: int) -> int:
+        """Give [top, bottom) to `owner`; return the newest owner it had (-1 when it was empty)."""
+        ci = bisect.bisect_right(self.firsts, top) - 1
+        cj = bisect.bisect_right(self.firsts, bottom, ci) - 1
+        starts, owners = self.chunks[ci]
+        end_starts, end_owners = self.chunks[cj]
+        pi = bisect.bisect_right(starts, top) - 1
+        pj = bisect.bisect_right(end_starts, bottom, pi if ci == cj else 0) - 1
+        reach = pj + 1 if end_starts[pj] < bottom else pj  # the segments [top, bottom) touches, in chunk cj
+        keep = pi + 1 if starts[pi] < top else pi
+        below = end_owners[pj]
+        if ci == cj:
+            last = max(owners[pi:reach])
+            starts[keep:pj + 1] = (top, bottom)
+            owners[keep:pj + 1] = (owner, below)
+        else:
+            last = max(max(owners[pi:]), *(max(self.chunks[c][1]) for c in range(ci + 1, cj)),
+                       max(end_owners[:reach], default=-1))
+            starts[keep:] = [top, bottom, *end_starts[pj + 1:]]
+            owners[keep:] = [owner, below, *end_owners[pj + 1:]]
+            del self.chunks[ci + 1:cj + 1], self.firsts[ci + 1:cj + 1]
+        if len(starts) > 2 * self.CHUNK:
+            half = len(starts) // 2
+            self.chunks.insert(ci + 1, (starts[half:], owners[half:]))
+            self.firsts.insert(ci + 1, starts[half])
+            del starts[half:], owners[half:]
+        return last
 
 
 def _layout_scopes(dashboard: dict) -> list[list[tuple[str, dict]]]:
     """The visible grid (top-level panels and open rows), then each collapsed row's panels as Grafana expands it."""
     top: list[tuple[str, dict]] = []
     scopes = [top]
-    for index, item in enumerate(dashboard.get("panels") or []):
+    for index, item in enumerate(as_list(dashboard.get("panels"))):
         if not isinstance(item, dict):
             continue
         top.append((f"panels[{index}]", item))
         if item.get("type") == "row" and item.get("collapsed"):
-            scopes.append([(f"panels[{index}].panels[{i}]", p) for i, p in enumerate(item.get("panels") or [])
+            scopes.append([(f"panels[{index}].panels[{i}]", p) for i, p in enumerate(as_list(item.get("panels")))
                            if isinstance(p, dict)])
     return scopes
 
@@ -157,7 +228,7 @@ class DeprecatedPanel(Rule):
 
     def check(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
         for ref in panels(doc.data):
-            kind = ref.panel.get("type")
+            kind = panel_type(ref.panel)
             if kind in DEPRECATED_PANELS:
                 yield self.finding(doc, f"{ref.path}.type", f"panel '{ref.panel.get('title', '')}' is a {kind} "
                                                             f"panel; use {DEPRECATED_PANELS[kind]} instead")

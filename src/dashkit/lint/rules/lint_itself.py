@@ -12,8 +12,10 @@ class UnreadableFile(Rule):
     code = "DK001"
     name = "unreadable-file"
     severity = Severity.ERROR
-    summary = "A file given to lint is not valid JSON or YAML."
-    why = "Grafana and Prometheus would reject it too; nothing else in it can be checked."
+    summary = ("A file given to lint is not valid JSON or YAML, or is too costly to read: YAML aliases that expand "
+               "to more than 100,000 nodes, or nesting deeper than 100 levels.")
+    why = ("Grafana and Prometheus would reject it too (or spend minutes and gigabytes on it); nothing else in it can "
+           "be checked.")
 
 
 @register

@@ -8,7 +8,7 @@ from ...datasources import logical_name
 from ...grafana_units import is_known_unit, suggest_unit
 from ..model import Document, Finding, Severity
 from ..registry import Example, LintContext, Rule, register
-from ..walk import PSEUDO_DATASOURCES, panels, targets
+from ..walk import PSEUDO_DATASOURCES, as_dict, as_list, panel_type, panels, targets
 from ._examples import dashboard, panel
 
 DATA_PANELS = {"timeseries", "graph", "stat", "gauge", "bargauge", "singlestat", "table", "heatmap", "barchart",
@@ -31,7 +31,7 @@ class PanelTitle(Rule):
 
     def check(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
         for ref in panels(doc.data):
-            if ref.panel.get("type") in DATA_PANELS and not str(ref.panel.get("title") or "").strip():
+            if panel_type(ref.panel) in DATA_PANELS and not str(ref.panel.get("title") or "").strip():
                 yield self.finding(doc, f"{ref.path}.title", f"a {ref.panel.get('type')} panel has no title")
 
 
@@ -49,19 +49,19 @@ class PanelDescription(Rule):
 
     def check(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
         for ref in panels(doc.data):
-            if ref.panel.get("type") in DATA_PANELS and not str(ref.panel.get("description") or "").strip():
+            if panel_type(ref.panel) in DATA_PANELS and not str(ref.panel.get("description") or "").strip():
                 yield self.finding(doc, f"{ref.path}.description",
                                    f"panel '{ref.panel.get('title', '')}' has no description")
 
 
 def _unit(panel: dict) -> tuple[str | None, str]:
-    defaults = (panel.get("fieldConfig") or {}).get("defaults") or {}
-    if defaults.get("unit"):
+    defaults = as_dict(as_dict(panel.get("fieldConfig")).get("defaults"))
+    if defaults.get("unit") and isinstance(defaults["unit"], str):
         return defaults["unit"], "fieldConfig.defaults.unit"
-    for index, axis in enumerate(panel.get("yaxes") or []):  # legacy graph
-        if isinstance(axis, dict) and axis.get("format"):
+    for index, axis in enumerate(as_list(panel.get("yaxes"))):  # legacy graph
+        if isinstance(axis, dict) and axis.get("format") and isinstance(axis["format"], str):
             return axis["format"], f"yaxes[{index}].format"
-    if panel.get("type") == "singlestat" and panel.get("format"):
+    if panel.get("type") == "singlestat" and panel.get("format") and isinstance(panel["format"], str):
         return panel["format"], "format"
     return None, "fieldConfig.defaults.unit"
 
@@ -79,7 +79,7 @@ class PanelUnit(Rule):
 
     def check(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
         for ref in panels(doc.data):
-            if ref.panel.get("type") in UNIT_PANELS and _unit(ref.panel)[0] in (None, ""):
+            if panel_type(ref.panel) in UNIT_PANELS and _unit(ref.panel)[0] in (None, ""):
                 yield self.finding(doc, f"{ref.path}.fieldConfig.defaults.unit",
                                    f"panel '{ref.panel.get('title', '')}' has no unit")
 
@@ -116,7 +116,7 @@ class PanelWithoutTargets(Rule):
 
     def check(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
         for ref in panels(doc.data):
-            kind = ref.panel.get("type")
+            kind = panel_type(ref.panel)
             if kind in DATA_PANELS and not ref.panel.get("targets") and not ref.panel.get("libraryPanel"):
                 if (ref.panel.get("datasource") or {}) == {"type": "datasource", "uid": "-- Dashboard --"}:
                     continue
@@ -159,7 +159,7 @@ class HardCodedDatasource(Rule):
                 if pinned_target and pinned_target != pinned:
                     yield self.finding(doc, f"{ref.path}.targets[{index}].datasource",
                                        f"query {target.get('refId', index)} pins datasource {pinned_target!r}")
-        for index, var in enumerate((doc.data.get("templating") or {}).get("list") or []):
+        for index, var in enumerate(as_list(as_dict(doc.data.get("templating")).get("list"))):
             if isinstance(var, dict) and var.get("type") == "query" and _hard_coded(var.get("datasource")):
                 yield self.finding(doc, f"templating.list[{index}].datasource",
                                    f"variable '{var.get('name')}' pins datasource {_hard_coded(var['datasource'])!r}")

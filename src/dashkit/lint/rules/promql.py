@@ -196,7 +196,7 @@ class QueryIgnoresJobInstance(PromqlRule):
                              variables=[DS_VAR, query_var("job", "label_values(up, job)", refresh=None)])),)
 
     def check(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
-        names = {v.get("name") for v in variables(doc.data)} & {"job", "instance"}
+        names = {v.get("name") for v in variables(doc.data) if isinstance(v.get("name"), str)} & {"job", "instance"}
         if not names:
             return
         for query in dashboard_queries(doc):

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from ...datasources import logical_name
 from ..model import Document, Finding, Severity
 from ..registry import Example, LintContext, Rule, register
-from ..walk import BUILTIN_VARIABLES, all_strings, panels, referenced_variables, targets, variables
+from ..walk import BUILTIN_VARIABLES, all_strings, as_list, panels, referenced_variables, targets, variables
 from ._examples import DS_VAR, dashboard, panel, query_var
 from ._promql import dashboard_queries, label_values_queries, parse
 
@@ -55,7 +55,7 @@ class JobInstanceVariables(Rule):
     bad = (Example(dashboard()),)
 
     def check(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
-        names = {v.get("name") for v in variables(doc.data)}
+        names = {v.get("name") for v in variables(doc.data) if isinstance(v.get("name"), str)}
         if _uses_prometheus(doc) and not names & set(TARGET_LABELS):
             yield self.finding(doc, "templating.list", "no variable narrows the queries to a target: add one "
                                                        "such as job, instance or service")
@@ -139,10 +139,12 @@ class UnusedVariable(Rule):
 
     def check(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
         used = _used_names(doc)
-        linked = any(link.get("includeVars") for link in doc.data.get("links") or [] if isinstance(link, dict))
+        linked = any(link.get("includeVars") for link in as_list(doc.data.get("links")) if isinstance(link, dict))
         for index, var in enumerate(variables(doc.data)):
             name = var.get("name")
-            if name and name not in used and var.get("type") not in ("adhoc", "interval", "constant") and not linked:
+            if not name or not isinstance(name, str) or linked:
+                continue
+            if name not in used and var.get("type") not in ("adhoc", "interval", "constant"):
                 yield self.finding(doc, f"templating.list[{index}]", f"variable '{name}' is never used")
 
 

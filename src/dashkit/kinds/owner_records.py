@@ -1,0 +1,67 @@
+"""Owner records for alerting resources that have no field of their own to carry dashkit's owner marker (mute
+timings, the root of the notification policy tree): one notification template per resource, named
+`dashkit.owner.<kind>.<name>`, whose content is a comment naming the owner. Grafana keeps templates beside the
+resources they describe, so every project sharing the Grafana reads the same records; the first to claim a name
+owns it."""
+
+from __future__ import annotations
+
+import re
+
+from ..client import quote_segment
+from .base import SyncContext
+
+API = "/api/v1/provisioning/templates"
+PREFIX = "dashkit.owner."
+_MARK = "{{/* dashkit owner record: owner=%s kind=%s */}}"
+_MARK_RE = re.compile(r"\{\{/\* dashkit owner record: owner=(\S+) kind=\S+ \*/\}\}")
+
+
+def record_name(kind: str, name: str) -> str:
+    return f"{PREFIX}{kind}.{name}"
+
+
+def is_record(template_name: object) -> bool:
+    return isinstance(template_name, str) and template_name.startswith(PREFIX)
+
+
+def templates(ctx: SyncContext) -> list[dict]:
+    """Every notification template, read once per run (the template kind reads the same list)."""
+    if "templates" not in ctx.cache:
+        ctx.cache["templates"] = [t for t in ctx.client.get(API).data or [] if isinstance(t, dict)]
+    return ctx.cache["templates"]
+
+
+def owner_of(ctx: SyncContext, kind: str, name: str) -> str | None:
+    """The owner whose record claims `name` of `kind`, or None when no project claims it."""
+    wanted = record_name(kind, name)
+    for template in templates(ctx):
+        if template.get("name") == wanted:
+            match = _MARK_RE.search(str(template.get("template", "")))
+            return match.group(1) if match else None
+    return None
+
+
+def claimed(ctx: SyncContext, kind: str) -> dict[str, str]:
+    """name -> owner for every `kind` resource some project claims."""
+    prefix = f"{PREFIX}{kind}."
+    out = {}
+    for template in templates(ctx):
+        name = template.get("name")
+        match = _MARK_RE.search(str(template.get("template", "")))
+        if isinstance(name, str) and name.startswith(prefix) and match:
+            out[name[len(prefix):]] = match.group(1)
+    return out
+
+
+def claim(ctx: SyncContext, kind: str, name: str) -> None:
+    """Record this project as the owner of `name` (idempotent)."""
+    text = _MARK % (ctx.owner, kind)
+    ctx.client.request("PUT", f"{API}/{quote_segment(record_name(kind, name))}", json={"template": text},
+                       idempotent=True)
+    ctx.cache.pop("templates", None)
+
+
+def release(ctx: SyncContext, kind: str, name: str) -> None:
+    ctx.client.request("DELETE", f"{API}/{quote_segment(record_name(kind, name))}", allow=(404,))
+    ctx.cache.pop("templates", None)
