@@ -5,7 +5,11 @@ from __future__ import annotations
 import io
 import pprint
 import textwrap
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -66,6 +70,35 @@ class Grafana:
 
     def search(self, **params) -> list[dict]:
         return self.admin.get(f"{self.url}/api/search", params=params, timeout=5).json()
+
+
+class OneAnswer(BaseHTTPRequestHandler):
+    """A stand-in for what sits in front of Grafana (a proxy, a login page): GET answers `answer()`."""
+
+    def answer(self) -> tuple[int, str, bytes]:
+        raise NotImplementedError
+
+    def do_GET(self):
+        status, content_type, body = self.answer()
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@contextmanager
+def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """A local HTTP server running `handler`; yields its URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
 
 
 @pytest.fixture

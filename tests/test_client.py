@@ -1,11 +1,9 @@
 """GrafanaClient against the emulator: retries, Retry-After, proxy pages, paging, lost writes."""
 
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from conftest import TOKEN
+from conftest import TOKEN, OneAnswer, serving
 from dashkit.client import GrafanaClient, RetryPolicy
 from dashkit.config import Credentials
 from dashkit.errors import AuthError, GrafanaError, GrafanaUnreachable, ResponseLost
@@ -81,25 +79,15 @@ def test_unreachable_host():
     assert "connection refused" in info.value.message
 
 
-class _LoginPage(BaseHTTPRequestHandler):
-    def do_GET(self):  # a proxy's single-sign-on page, answering 200 to everything
-        body = b"<html><head><title>Sign in - Corp SSO</title></head><body>...</body></html>"
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+class _LoginPage(OneAnswer):
+    def answer(self):  # a proxy's single-sign-on page, answering 200 to everything
+        return 200, "text/html", b"<html><head><title>Sign in - Corp SSO</title></head><body>...</body></html>"
 
 
 @pytest.fixture
 def login_page():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _LoginPage)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with serving(_LoginPage) as url:
+        yield url
 
 
 def test_non_json_page_with_200_is_an_error(login_page):

@@ -4,14 +4,13 @@ a credential that would break its HTTP header is refused before any request."""
 import base64
 import json
 import statistics
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import quote, quote_plus
 
 import pytest
 import requests
 
+from conftest import OneAnswer, serving
 from dashkit.cli.output import Console
 from dashkit.client import GrafanaClient
 from dashkit.config import Credentials
@@ -224,29 +223,19 @@ def test_a_password_with_a_control_character_is_refused(grafana, project, dashki
     assert "Zq7vK" not in result.text
 
 
-class _EchoingProxy(BaseHTTPRequestHandler):
+class _EchoingProxy(OneAnswer):
     """An auth proxy that refuses everyone and quotes, JSON-escaped, the credentials it was sent."""
 
-    def do_GET(self):
+    def answer(self):
         header = self.headers.get("Authorization", "")
         user, _, password = base64.b64decode(header.split()[-1]).decode("latin-1").partition(":")
-        body = f"denied {json.dumps({'user': user, 'password': password})} for {header}".encode()
-        self.send_response(401)
-        self.send_header("Content-Type", "text/plain")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+        return 401, "text/plain", f"denied {json.dumps({'user': user, 'password': password})} for {header}".encode()
 
 
 @pytest.fixture
 def echoing_proxy():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _EchoingProxy)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with serving(_EchoingProxy) as url:
+        yield url
 
 
 def test_an_error_quoting_the_credentials_is_masked(echoing_proxy, project, dashkit, monkeypatch):
