@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import DashkitError, GrafanaError, ResponseLost
@@ -172,3 +172,54 @@ def _verify_gone(kind: ResourceKind, change: Change, ctx: SyncContext) -> None:
         raise GrafanaError(f"Grafana answered the delete of {change.ref.kind} {change.label}, but it is still there",
                            hint="this Grafana may not support deleting it through the API; delete it in the UI, "
                                 "or check that the token may delete it")
+
+
+@dataclass
+class Validation:
+    """What a server-side dry run of a plan found: writes Grafana would refuse, and how many were checked."""
+
+    checked: int = 0
+    skipped: int = 0  # writes that depend on another write of the plan, or a kind Grafana cannot dry-run
+    refused: list[tuple[Change, DashkitError]] = field(default_factory=list)
+
+    def summary(self) -> str:
+        text = f"Server-side validation (dryRun): {self.checked} write(s) checked"
+        if self.skipped:
+            text += f", {self.skipped} not checkable before the plan's other writes"
+        return text + (f"; {len(self.refused)} refused." if self.refused else "; Grafana accepts them all.")
+
+    def error(self) -> GrafanaError:
+        lines = [f"{c.ref.kind} {c.label}: {e.message}" for c, e in self.refused]
+        return GrafanaError(f"Grafana would refuse {len(self.refused)} write(s) of this plan; nothing was changed:\n  "
+                            + "\n  ".join(lines), hint="fix the definitions named above and run again")
+
+
+def validate_plan(plan: Plan, kinds: dict[str, ResourceKind], ctx: SyncContext) -> Validation:
+    """Send every planned write Grafana can dry-run (`dryRun=All`, Grafana 12+) as a dry run; nothing changes. A write
+    that depends on another write of the plan (a dashboard in a folder the plan creates) cannot be checked before
+    that write exists, and is counted as skipped."""
+    creating = {c.ref for c in plan.pending if c.action is Action.CREATE}
+    result = Validation()
+    todo = []
+    for change in plan.pending:
+        depends = change.desired.depends if change.desired else ()
+        if any(ref in creating for ref in depends):
+            result.skipped += 1
+        else:
+            todo.append(change)
+
+    def check(change: Change) -> tuple[Change, bool, DashkitError | None]:
+        try:
+            done = kinds[change.ref.kind].dry_run(change.action.value, change.desired, change.live, ctx)
+            return change, done, None
+        except DashkitError as exc:
+            return change, True, exc
+
+    for change, done, error in ctx.map(check, todo):
+        if not done:
+            result.skipped += 1
+            continue
+        result.checked += 1
+        if error is not None:
+            result.refused.append((change, error))
+    return result

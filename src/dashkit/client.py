@@ -10,7 +10,7 @@ import random
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -85,6 +85,7 @@ class GrafanaClient:
         self._local = threading.local()
         self._sessions: list[requests.Session] = []
         self._lock = threading.Lock()
+        self.deprecations: dict[str, str] = {}  # API area -> what Grafana said about its deprecation (once each)
 
     # -- sessions -------------------------------------------------------------------------------------------
     def _session(self) -> requests.Session:
@@ -201,6 +202,8 @@ class GrafanaClient:
     def _reply(self, method: str, path: str, response: requests.Response, allowed: set[int]) -> Reply:
         status = response.status_code
         data = _json_or_none(response)
+        if "X-API-Deprecation-Date" in response.headers or response.headers.get("Warning", "").startswith("299"):
+            self._note_deprecation(path, response.headers)
         if 200 <= status < 300 or status in allowed:
             if data is None and response.content and _looks_like_json_expected(response):
                 raise GrafanaError(
@@ -235,6 +238,20 @@ class GrafanaClient:
             return Conflict(f"{where}: conflict ({status}: {detail})", **common)
         return GrafanaError(f"{where} failed ({status}: {detail})", **common)
 
+    def _note_deprecation(self, path: str, headers: Mapping[str, str]) -> None:
+        """Remember, once per API area, that Grafana marked a route deprecated (Grafana 13's legacy alerting routes
+        answer with `Warning: 299`, `X-API-Deprecation-Date` and `X-API-Replacement`)."""
+        area = "/".join(path.split("?")[0].split("/")[:5])  # /api/v1/provisioning/<resource>
+        if area in self.deprecations:
+            return
+        date = headers.get("X-API-Deprecation-Date")
+        replacement = headers.get("X-API-Replacement")
+        text = f"Grafana marks {area} as deprecated" + (f" (since {date})" if date else "")
+        if replacement:
+            text += f"; its replacement is {replacement}"
+        with self._lock:
+            self.deprecations.setdefault(area, text)
+
     def _quoted(self, text: str) -> str:
         """Text from Grafana's answer, fit to quote in a message: no form of a credential or secret in it."""
         return mask(mask(text, self._masks), seen_forms())
@@ -251,6 +268,21 @@ class GrafanaClient:
         """The JSON at path, or None when Grafana answers 404."""
         reply = self.get(path, params=params, allow=(404,))
         return None if reply.status == 404 else reply.data
+
+    def items(self, path: str, limit: int = 500) -> Iterator[dict]:
+        """Every item of an app-platform (Kubernetes-style) list, one page of `limit` at a time: a caller that
+        consumes them as they come holds one page, not the whole list."""
+        token: str | None = None
+        while True:
+            params: list[tuple[str, Any]] = [("limit", limit)]
+            if token:
+                params.append(("continue", token))
+            data = self.get(path, params=params).data
+            data = data if isinstance(data, dict) else {}
+            yield from (item for item in data.get("items") or [] if isinstance(item, dict))
+            token = (data.get("metadata") or {}).get("continue")
+            if not token:
+                return
 
     def search(self, params: Mapping[str, Any] | Iterable[tuple[str, Any]] = ()) -> list[dict]:
         """Every hit of /api/search, page by page (limit 5000, the maximum Grafana allows)."""
@@ -323,10 +355,14 @@ def _content_type(response: requests.Response) -> str:
 
 
 def _looks_like_json_expected(response: requests.Response) -> bool:
-    return response.request is not None and response.request.path_url.startswith("/api/")
+    return response.request is not None and response.request.path_url.startswith(("/api/", "/apis"))
 
 
 def _error_detail(data: Any) -> str:
+    if isinstance(data, dict) and data.get("kind") == "Status":  # the app-platform's Kubernetes Status
+        message, reason = data.get("message"), data.get("reason")
+        if isinstance(message, str) and message:
+            return f"{reason}: {message}" if isinstance(reason, str) and reason else message
     if isinstance(data, dict):
         message = data.get("message") or data.get("error") or data.get("title")
         if isinstance(message, str) and message:

@@ -19,7 +19,10 @@ _TOP_KEYS = {"owner", "environments", "defaults", "runbooks", "lint"}
 _ENV_KEYS = {
     "url", "token_env", "basic_auth", "org_id", "datasources", "verify_tls", "ca_cert",
     "timeout", "concurrency", "disable_provenance", "max_folder_depth", "policy_tree", "secret_digest_key_env",
+    "api", "namespace", "ui_edits",
 }
+API_CHOICES = ("auto", "legacy", "app-platform")
+UI_EDITS = ("allow", "deny")
 POLICY_TREE_MODES = ("shared", "owned")
 DEFAULT_MAX_FOLDER_DEPTH = 4  # Grafana's [folder] max_nested_folder_depth: a parent with 4 ancestors is refused
 _DEFAULT_KEYS = {"timeout", "concurrency"}
@@ -69,6 +72,16 @@ class Environment:
     max_folder_depth: int = DEFAULT_MAX_FOLDER_DEPTH  # ancestors a folder may have (paths of up to N+1 folders)
     policy_tree: str = "shared"  # "shared": manage only this project's routes; "owned": the whole tree
     secret_digest_key_env: str | None = None  # env var holding the key of contact points' secret digests
+    api: str = "auto"  # auto: detected from /api/health and /apis; legacy; app-platform (Grafana 12+)
+    namespace: str | None = None  # app-platform namespace; default from org_id ("default", "org-<id>")
+    ui_edits: str = "allow"  # what Grafana's manager annotations let people do in the UI to what dashkit wrote
+
+    @property
+    def app_namespace(self) -> str:
+        """The app-platform namespace: the configured one, else `default` for org 1 and `org-<id>` for others."""
+        if self.namespace:
+            return self.namespace
+        return "default" if self.org_id in (None, 1) else f"org-{self.org_id}"
 
     def credentials(self, environ: Mapping[str, str] | None = None) -> Credentials:
         """Read the secrets from the env vars the config names; a missing one is a ConfigError naming the key."""
@@ -243,6 +256,19 @@ def _parse_environment(name: str, raw: object, defaults: Mapping, where: str) ->
     if policy_tree not in POLICY_TREE_MODES:
         raise ConfigError(f"{where}: key '{key}.policy_tree' must be one of {', '.join(POLICY_TREE_MODES)}",
                           hint="shared: dashkit manages only this project's routes; owned: the whole tree")
+    api = env.get("api", "auto")
+    if api not in API_CHOICES:
+        raise ConfigError(f"{where}: key '{key}.api' must be one of {', '.join(API_CHOICES)}",
+                          hint="auto picks the app-platform APIs when Grafana (12+) serves them, else the legacy /api")
+    namespace = env.get("namespace")
+    if namespace is not None and (not isinstance(namespace, str) or not re.match(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
+                                                                                    namespace)):
+        raise ConfigError(f"{where}: key '{key}.namespace' must be a namespace like 'default', 'org-2' or "
+                          "'stacks-12345'")
+    ui_edits = env.get("ui_edits", "allow")
+    if ui_edits not in UI_EDITS:
+        raise ConfigError(f"{where}: key '{key}.ui_edits' must be allow or deny",
+                          hint="deny marks what dashkit writes as not editable in Grafana's UI (Grafana 12+)")
     digest_key_env = env.get("secret_digest_key_env")
     if digest_key_env is not None:
         _env_var_name(digest_key_env, f"{key}.secret_digest_key_env", where)
@@ -261,6 +287,9 @@ def _parse_environment(name: str, raw: object, defaults: Mapping, where: str) ->
         max_folder_depth=max_depth,
         policy_tree=policy_tree,
         secret_digest_key_env=digest_key_env,
+        api=api,
+        namespace=namespace,
+        ui_edits=ui_edits,
     )
 
 

@@ -47,6 +47,8 @@ class DiffLine:
         return out
 
     def render(self, width: int = 100) -> str:
+        if self.op == "~" and self.old is None and self.new is None:  # a headline, not a field change
+            return f"~ {self.path}"
         if self.op == "~":
             return f"~ {self.path}: {short(self.old, width)} -> {short(self.new, width)}"
         value = self.new if self.op == "+" else self.old

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .diff import DiffLine, semantic_diff
-from .kinds.base import UNNAMED_OWNER, LiveResource, ResourceKind, owner_phrase
+from .kinds.base import LiveResource, ResourceKind, is_dashkit_owner, owner_phrase
 from .model import Resource, ResourceRef
 
 
@@ -81,6 +81,7 @@ class Plan:
     prune: bool = False
     force: bool = False
     adopt_owners: frozenset[str] = frozenset()
+    api: str = ""  # which Grafana and API the plan was read from, for its header
 
     @property
     def pending(self) -> list[Change]:
@@ -118,7 +119,7 @@ class Plan:
 
     def ownership_note(self) -> str | None:
         """A word on unchanged resources that match the code but carry another owner's marker."""
-        owners = sorted({c.foreign_owner for c in self.matching_foreign if c.foreign_owner != UNNAMED_OWNER})
+        owners = sorted({c.foreign_owner for c in self.matching_foreign if is_dashkit_owner(c.foreign_owner)})
         if not self.matching_foreign:
             return None
         text = (f"{len(self.matching_foreign)} unchanged resource(s) match the code but carry "
@@ -132,6 +133,7 @@ class Plan:
         return {
             "environment": self.env,
             "url": self.url,
+            "api": self.api,
             "summary": self.counts(),
             "changes": [c.to_json() for c in self.changes if c.action is not Action.NOOP or c.foreign_owner],
             "kept": [k.to_json() for k in self.kept],
@@ -190,10 +192,17 @@ def _plan_one(kind: ResourceKind, resource: Resource, live: LiveResource | None,
         elif not live.managed and other is None and not live.extra.get("provisioned"):
             change.action = Action.UPDATE
             change.reason = "marks it as managed by dashkit (content unchanged)"
+        elif live.managed and live.remark and live.drift is None:
+            change.action, change.reason = Action.UPDATE, live.remark
         return change
-    change.details = semantic_diff(live.comparable, wanted, kind.keyed_lists())
+    if live.headline:
+        change.details = [DiffLine("~", live.headline)]
+    else:
+        change.details = semantic_diff(live.comparable, wanted, kind.keyed_lists())
     if live.extra.get("provisioned"):
-        change.action, change.reason = Action.BLOCKED, "provisioned from a file on the Grafana server"
+        provisioned = live.extra["provisioned"]
+        change.action = Action.BLOCKED
+        change.reason = provisioned if isinstance(provisioned, str) else "provisioned from a file on the Grafana server"
         return change
     change.foreign_owner = other
     problem = f"owned by {owner_phrase(other)}" if other is not None else live.drift

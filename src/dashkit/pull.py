@@ -10,6 +10,7 @@ from typing import Any
 from . import naming, safe_paths
 from .client import GrafanaClient, quote_segment
 from .errors import NotFound
+from .grafana_api import DASHBOARDS, LEGACY, Api
 from .kinds.dashboard import ENVELOPE, SERVER_MANAGED, TAG_PREFIX
 from .kinds.folder import title_path
 from .normalize import pretty_json
@@ -56,9 +57,10 @@ def clean(dashboard: dict[str, Any]) -> dict[str, Any]:
 
 
 def pull(client: GrafanaClient, out: Path, *, uids: Iterable[str] = (), folders: Iterable[str] = (),
-         tags: Iterable[str] = (), map_parallel=map) -> PullResult:
+         tags: Iterable[str] = (), map_parallel=map, api: Api = LEGACY) -> PullResult:
     """Write every matching dashboard to `out/<folder titles>/<title>.json`, each name made safe and unique (see
-    `file_layout`), and record every file's uid and exact folder titles in `out/.dashkit-pull.json`."""
+    `file_layout`), and record every file's uid and exact folder titles in `out/.dashkit-pull.json`. On Grafana 12+
+    a dashboard stored as schema v2 is written as Grafana stores it (the app-platform object at its version)."""
     paths = folder_paths(client)
     wanted_folders = [f.strip("/") for f in folders]
     hits = client.search([("type", "dash-db"), *(("tag", t) for t in tags)])
@@ -78,7 +80,7 @@ def pull(client: GrafanaClient, out: Path, *, uids: Iterable[str] = (), folders:
     if missing:
         raise NotFound(f"no dashboard with uid {', '.join(repr(u) for u in missing)} in Grafana at {client.base_url}")
     chosen.sort(key=lambda item: (item[2], item[0]))
-    bodies = list(map_parallel(lambda item: _fetch(client, item[0]), chosen))
+    bodies = list(map_parallel(lambda item: _fetch(client, item[0], api), chosen))
     result = PullResult(found=len(chosen))
     fetched = []
     for (uid, title, folder), body in zip(chosen, bodies, strict=True):
@@ -132,8 +134,10 @@ def file_layout(items: list[tuple[str, str, tuple[str, ...]]]) -> dict[str, Path
     return files
 
 
-def _fetch(client: GrafanaClient, uid: str) -> dict[str, Any] | str:
+def _fetch(client: GrafanaClient, uid: str, api: Api = LEGACY) -> dict[str, Any] | str:
     """The dashboard JSON of `uid` without server-managed fields, or why it cannot be pulled."""
+    if api.app_platform:
+        return _fetch_app(client, uid, api)
     try:
         data = client.get(f"/api/dashboards/uid/{quote_segment(uid)}").data
     except NotFound:
@@ -143,6 +147,28 @@ def _fetch(client: GrafanaClient, uid: str) -> dict[str, Any] | str:
     if not isinstance(data, dict) or not isinstance(data.get("dashboard"), dict):
         return "Grafana answered without a dashboard object"
     return clean(data["dashboard"])
+
+
+def _fetch_app(client: GrafanaClient, uid: str, api: Api) -> dict[str, Any] | str:
+    """Through the app-platform: classic JSON as `/api` would give it, or, for a dashboard stored as schema v2, the
+    stored object itself (a down-conversion to classic JSON loses what v2 has no equivalent for)."""
+    try:
+        item = client.get(api.path(DASHBOARDS, api.dashboards or "", "dashboards", uid)).data
+        conversion = ((item or {}).get("status") or {}).get("conversion") or {}
+        stored = str(conversion.get("storedVersion") or "")
+        if stored.startswith("v2"):
+            item = client.get(api.path(DASHBOARDS, stored, "dashboards", uid)).data
+            meta = item.get("metadata") or {}
+            annotations = {k: v for k, v in (meta.get("annotations") or {}).items() if k == "grafana.app/folder"}
+            return {"apiVersion": item.get("apiVersion"), "kind": item.get("kind", "Dashboard"),
+                    "metadata": {"name": uid, "annotations": annotations}, "spec": item.get("spec") or {}}
+    except NotFound:
+        return "not found: deleted while pulling?"
+    except RecursionError:
+        return "is nested too deeply to read"
+    if not isinstance(item, dict) or not isinstance(item.get("spec"), dict):
+        return "Grafana answered without a dashboard object"
+    return clean({**item["spec"], "uid": uid})
 
 
 def _in_folder(uid: str, path: tuple[str, ...], wanted: str) -> bool:

@@ -19,6 +19,8 @@ def _plain(text: str, fg: str | None = None, bold: bool = False) -> str:
 
 def plan_text(plan: Plan, style: Style = _plain, verb: str = "sync would") -> str:
     lines = [f"Environment {plan.env} ({plan.url})"]
+    if plan.api:
+        lines.append(style(plan.api, fg="bright_black"))
     shown = [c for c in plan.changes if c.action is not Action.NOOP]
     unchanged = len(plan.changes) - len(shown)
     if not shown:

@@ -65,6 +65,13 @@ def seen_forms() -> tuple[str, ...]:
     return _seen_forms
 
 
+def remember(*values: str) -> None:
+    """Mask these in every output from now on (credentials read from the environment, keys)."""
+    for value in values:
+        if value and len(value) >= 4:
+            _remember(value)
+
+
 def _remember(value: str) -> None:
     global _seen_forms
     with _lock:

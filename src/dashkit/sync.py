@@ -8,11 +8,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from . import datasources
-from .apply import Backups, Outcome, apply_plan
+from .apply import Backups, Outcome, Validation, apply_plan, validate_plan
 from .build import Project
 from .client import GrafanaClient
 from .config import Environment, Settings
 from .errors import AuthError, ConfigError, DashkitError, GrafanaUnreachable, NotFound
+from .grafana_api import LEGACY, Api, detect
 from .kinds.base import LiveResource, ResourceKind, SyncContext, all_kinds
 from .model import ResourceRef
 from .plan import Plan, make_plan
@@ -27,6 +28,7 @@ class Connection:
     pool: ThreadPoolExecutor
     secrets: tuple[str, ...] = ()  # for output masking; never printed
     secret_digest_key: str | None = None  # from the env var `secret_digest_key_env` names; never printed
+    api: Api = LEGACY  # which of Grafana's APIs this environment is spoken to through
 
     def close(self) -> None:
         self.pool.shutdown(wait=True)
@@ -42,6 +44,9 @@ class Connection:
 def connect(settings: Settings, env_name: str, log: Callable[[str], None] | None = None) -> Connection:
     env = settings.environment(env_name)
     credentials = env.credentials()
+    from . import secrets
+
+    secrets.remember(*credentials.secrets)  # masked from the first request on, whatever fails and wherever
     hint_var = env.token_env or env.user_env
     client = GrafanaClient(
         env.url,
@@ -62,9 +67,14 @@ def connect(settings: Settings, env_name: str, log: Callable[[str], None] | None
 
         digest_key = secrets.read(env.secret_digest_key_env,
                                   f"dashkit.yaml environments.{env.name}.secret_digest_key_env")
+    try:
+        api = detect(client, env.api, env.app_namespace)
+    except BaseException:
+        client.close()
+        raise
     pool = ThreadPoolExecutor(max_workers=env.concurrency, thread_name_prefix="dashkit")
     return Connection(env=env, client=client, pool=pool, secrets=credentials.secrets,
-                      secret_digest_key=digest_key)
+                      secret_digest_key=digest_key, api=api)
 
 
 def plan_sync(project: Project, conn: Connection, *, prune: bool = False, force: bool = False,
@@ -95,8 +105,19 @@ def plan_sync(project: Project, conn: Connection, *, prune: bool = False, force:
             if mine or (isinstance(exc, AuthError) and exc.status == 401):
                 raise
 
-    return make_plan(kinds, desired, live, owner=settings.owner, env=conn.env.name, url=conn.client.base_url,
+    plan = make_plan(kinds, desired, live, owner=settings.owner, env=conn.env.name, url=conn.client.base_url,
                      prune=prune, force=force, adopt_owners=adopt_owners)
+    plan.api = conn.api.describe()
+    return plan
+
+
+def validate_sync(plan: Plan, project: Project, conn: Connection) -> Validation | None:
+    """A server-side dry run of every write of the plan, where Grafana serves one (12+); None where it does not."""
+    if not conn.api.app_platform or not plan.pending:
+        return None
+    kinds: dict[str, ResourceKind] = {k.name: k for k in all_kinds()}
+    return validate_plan(plan, kinds, _context(project.settings, conn, force=plan.force,
+                                               adopt_owners=plan.adopt_owners))
 
 
 def apply_sync(
@@ -105,6 +126,11 @@ def apply_sync(
     conn: Connection,
     on_progress: Callable[[Outcome, int, int], None] | None = None,
 ) -> list[Outcome]:
+    """Apply the plan; where Grafana can dry-run writes, every write is dry-run first and a plan Grafana would refuse
+    in part is not applied at all."""
+    validation = validate_sync(plan, project, conn)
+    if validation is not None and validation.refused:
+        raise validation.error()
     kinds: dict[str, ResourceKind] = {k.name: k for k in all_kinds()}
     ctx = _context(project.settings, conn, force=plan.force, adopt_owners=plan.adopt_owners)
     outcomes = apply_plan(plan, kinds, ctx, Backups(project.settings.root, conn.env.name), on_progress)
@@ -128,6 +154,8 @@ def _context(settings: Settings, conn: Connection, *, force: bool,
         adopt_owners=adopt_owners,
         policy_tree=conn.env.policy_tree,
         secret_digest_key=conn.secret_digest_key,
+        api=conn.api,
+        ui_edits=conn.env.ui_edits,
     )
 
 

@@ -230,3 +230,14 @@ def test_same_alert_title_in_one_folder_across_groups_is_flagged(project, dashki
     project.write("alerts/a.py", (project.root / "alerts/a.py").read_text().replace('folder="shared"',
                                                                                      'folder=f"shared/{name}"'))
     assert "DK210" not in dashkit("lint", "--select", "DK210").out
+
+
+def test_a_schema_v2_dashboard_is_read_and_said_to_be_unchecked(project, dashkit):
+    v2 = {"apiVersion": "dashboard.grafana.app/v2beta1", "kind": "Dashboard", "metadata": {"name": "x"},
+          "spec": {"title": "X", "elements": {}, "layout": {"kind": "GridLayout", "spec": {"items": []}}}}
+    path = project.write("v2.json", json.dumps(v2))
+    result = dashkit("lint", str(path), "--format", "json")
+    assert result.code == 0, result.text
+    findings = json.loads(result.out)["findings"]
+    assert [f["code"] for f in findings] == ["DK003"] and findings[0]["severity"] == "info"
+    assert "schema v2" in findings[0]["message"]

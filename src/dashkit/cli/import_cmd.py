@@ -120,5 +120,5 @@ def _pull(app: App, settings, env_name: str, scratch: Path, uids, folders, tags,
             found = lookup(ref, conn.client) if ref.name else None
             if found is not None:
                 uid_names.setdefault(found.uid, logical)
-        return pull(conn.client, scratch, uids=uids, folders=folders, tags=tags,
+        return pull(conn.client, scratch, uids=uids, folders=folders, tags=tags, api=conn.api,
                     map_parallel=lambda fn, items: conn.pool.map(fn, items))

@@ -34,7 +34,7 @@ def pull(ctx: click.Context, app: App, env_name: str, uids: tuple[str, ...], fol
     settings = app.settings()
     with connect(settings, env_name, log=app.console.debug if app.verbose else None) as conn:
         app.console.add_secrets(*conn.secrets)
-        result = run(conn.client, out, uids=uids, folders=folders, tags=tags,
+        result = run(conn.client, out, uids=uids, folders=folders, tags=tags, api=conn.api,
                      map_parallel=lambda fn, items: conn.pool.map(fn, items))
     for item in result.written:
         app.console.print(f"  {item.file}  ({item.uid})")

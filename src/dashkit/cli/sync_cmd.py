@@ -45,25 +45,37 @@ def _prepare(app: App, env_name: str, prune: bool, force: bool, adopt_owners: tu
     except BaseException:
         conn.close()
         raise
+    for text in sorted(conn.client.deprecations.values()):  # said once per run, on stderr
+        app.console.print(f"warning: {text}", err=True, fg="yellow")
     return project, conn, plan
 
 
 @click.command()
 @_options
 @click.option("--exit-code", is_flag=True, help="Exit 1 when there are changes (for CI gates).")
+@click.option("--validate", is_flag=True, help="Also send every planned write to Grafana as a dry run (Grafana 12+), "
+                                               "so a plan Grafana would refuse fails here (exit 4).")
 @click.pass_obj
 @click.pass_context
 def diff(ctx: click.Context, app: App, env_name: str, prune: bool, force: bool, fmt: str, exit_code: bool,
-         adopt_owners: tuple[str, ...], rotate_secrets: bool) -> None:
+         validate: bool, adopt_owners: tuple[str, ...], rotate_secrets: bool) -> None:
     """Show the plan sync would apply, Terraform-style; never writes."""
     from ..report import plan_json, plan_text
+    from ..sync import validate_sync
 
-    _, conn, plan = _prepare(app, env_name, prune, force, adopt_owners, rotate_secrets)
-    conn.close()
+    project, conn, plan = _prepare(app, env_name, prune, force, adopt_owners, rotate_secrets)
+    with conn:
+        validation = validate_sync(plan, project, conn) if validate else None
     if fmt == "json":
         app.console.print(plan_json(plan))
     else:
         app.console.print(plan_text(plan, app.console.style))
+        if validate:
+            app.console.print(validation.summary() if validation is not None else
+                              "Server-side validation: " + ("nothing to validate." if not plan.pending else
+                                                            "not available (Grafana before 12 serves no dryRun)."))
+    if validation is not None and validation.refused:
+        raise validation.error()
     if exit_code and plan.has_changes:
         ctx.exit(ExitCode.CHANGES)
 
@@ -113,7 +125,9 @@ def sync(ctx: click.Context, app: App, env_name: str, prune: bool, force: bool, 
 def _fail_if_blocked(plan) -> None:
     """Exit 5 when drifted or foreign-owned resources were left alone: someone should look before --force."""
     if plan.blocked:
-        owners = sorted({c.foreign_owner for c in plan.blocked if c.foreign_owner and c.foreign_owner != "?"})
+        from ..kinds.base import is_dashkit_owner
+
+        owners = sorted({c.foreign_owner for c in plan.blocked if is_dashkit_owner(c.foreign_owner)})
         hint = "review the drift above; sync --force overwrites it (backups are kept)"
         if owners:
             hint = (f"another project ({', '.join(repr(o) for o in owners)}) owns resources this project also "

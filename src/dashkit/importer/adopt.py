@@ -34,7 +34,8 @@ def check_supported(data: Any) -> dict[str, Any]:
     if isinstance(data.get("dashboard"), dict) and "meta" in data:  # an API export {dashboard, meta}
         data = data["dashboard"]
     if "elements" in data or "layout" in data or str(data.get("apiVersion", "")).startswith("dashboard.grafana.app"):
-        raise UnsupportedDashboard("is a schema v2 dashboard (elements/layout); dashkit imports the classic "
+        raise UnsupportedDashboard("is a schema v2 dashboard (elements/layout, Grafana 12+): dashkit reads and syncs "
+                                   "v2 but does not yet turn it into builders; it imports the classic "
                                    "JSON model (Grafana's /api and v1 resources)")
     if not isinstance(data.get("title"), str) or not data["title"].strip():
         raise UnsupportedDashboard("has no title")

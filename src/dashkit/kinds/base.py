@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
+from ..grafana_api import LEGACY, Api
 from ..model import Resource, ResourceRef
 
 if TYPE_CHECKING:
@@ -33,7 +34,20 @@ UNNAMED_OWNER = "?"  # carries a dashkit marker whose owner cannot be named (a u
 
 def owner_phrase(owner: str) -> str:
     """How the plan names the owner of a foreign resource."""
-    return "another dashkit project" if owner == UNNAMED_OWNER else f"dashkit project '{owner}'"
+    from .managers import OTHER_MANAGER, describe_other
+
+    if owner == UNNAMED_OWNER:
+        return "another dashkit project"
+    if owner.startswith(OTHER_MANAGER):
+        return describe_other(owner)
+    return f"dashkit project '{owner}'"
+
+
+def is_dashkit_owner(owner: str | None) -> bool:
+    """True for an owner value naming a dashkit project (not another manager, not an unnamed one)."""
+    from .managers import OTHER_MANAGER
+
+    return bool(owner) and owner != UNNAMED_OWNER and not owner.startswith(OTHER_MANAGER)  # type: ignore[union-attr]
 
 
 @dataclass
@@ -56,6 +70,8 @@ class LiveResource:
     drift: str | None = None  # why it differs from what dashkit last wrote, if it does
     note: str | None = None  # why it is kept although undefined (shown with --prune)
     deletable: bool = True
+    headline: str | None = None  # one line that says how it differs, instead of a field-by-field diff
+    remark: str | None = None  # why it needs a write although its content matches (e.g. its marks are outdated)
     depends: tuple[ResourceRef, ...] = ()
     contains: tuple[ResourceRef, ...] = ()  # live children a delete would take with it (folder contents)
     extra: dict[str, Any] = field(default_factory=dict)
@@ -81,6 +97,8 @@ class SyncContext:
     policy_tree: str = "shared"  # "shared": only this project's routes; "owned": the whole notification tree
     secret_digest_key: str | None = None  # key of the contact points' secret digests (None: no digest)
     rotate_secrets: bool = False  # re-send every contact point's secrets
+    api: Api = LEGACY  # the Grafana API this run speaks (legacy /api, or the app-platform /apis)
+    ui_edits: str = "allow"  # manager annotation managerAllowsEdits on what dashkit writes (app-platform)
 
     @property
     def owners(self) -> tuple[str, ...]:
@@ -189,6 +207,11 @@ class ResourceKind:
 
     def delete(self, live: LiveResource, ctx: SyncContext) -> None:
         raise NotImplementedError
+
+    def dry_run(self, action: str, resource: Resource | None, live: LiveResource | None, ctx: SyncContext) -> bool:
+        """Send the write `action` ("create", "update", "delete") would make as a server-side dry run (Grafana 12+
+        `dryRun=All`): raises the error Grafana would answer, returns False when this kind cannot be dry-run."""
+        return False
 
     def backup_document(self, live: LiveResource) -> Any:
         """What is saved under .dashkit/backups before overwriting or deleting."""

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import copy
 import json
 from typing import Any
 
 from .. import naming
-from ..client import quote_segment
 from ..diff import KeyedList
 from ..errors import DefinitionError
 from ..loader import Definition
@@ -100,78 +98,35 @@ class DashboardKind(ResourceKind):
             "properties": KeyedList("property", key=lambda p: p.get("id")),
         }
 
-    # ---- live side ---------------------------------------------------------------------------------------
+    # ---- live side: the legacy /api or the app-platform /apis, chosen per environment ----------------------
+    def _backend(self, ctx: SyncContext):
+        from .dashboards_app import AppPlatformDashboards
+        from .dashboards_legacy import LegacyDashboards
+
+        return AppPlatformDashboards(self) if ctx.api.app_platform else LegacyDashboards(self)
+
     def fetch(self, desired: list[Resource], ctx: SyncContext) -> dict[ResourceRef, LiveResource]:
-        hits = [hit for owner in ctx.owners
-                for hit in ctx.client.search([("type", "dash-db"), ("tag", marker_tag(owner))])]
-        uids = [r.uid for r in desired]
-        wanted = set(uids)
-        uids += sorted({h["uid"] for h in hits if h.get("uid") and h["uid"] not in wanted})
-        lives = ctx.map(lambda uid: self.fetch_one(ResourceRef(self.name, uid), ctx), uids)
-        return {live.ref: live for live in lives if live is not None}
+        return self._backend(ctx).fetch(desired, ctx)
 
     def fetch_one(self, ref: ResourceRef, ctx: SyncContext) -> LiveResource | None:
-        data = ctx.client.get_or_none(f"/api/dashboards/uid/{quote_segment(ref.uid)}")
-        if not isinstance(data, dict) or not isinstance(data.get("dashboard"), dict):
-            return None
-        dash, meta = data["dashboard"], data.get("meta") or {}
-        folder = meta.get("folderUid") or ""
-        comparable = self.comparable(dash, folder)
-        envelope = dash.get(ENVELOPE) if isinstance(dash.get(ENVELOPE), dict) else {}
-        owner = envelope.get("owner") if envelope.get("uid") == ref.uid else None
-        tags = dash.get("tags") if isinstance(dash.get("tags"), list) else []
-        live = LiveResource(
-            ref=ref,
-            title=str(dash.get("title", "")),
-            body={"dashboard": dash, "folderUid": folder},
-            comparable=comparable,
-            folder=folder,
-            path="/".join(p for p in (meta.get("folderTitle") if folder else "", dash.get("title")) if p),
-            version=meta.get("version", dash.get("version")),
-            owner=owner if isinstance(owner, str) else None,
-            depends=(ResourceRef("folder", folder),) if folder else (),
-            extra={"updatedBy": meta.get("updatedBy"), "updated": meta.get("updated")},
-        )
-        live.managed = ctx.mine(live.owner)
-        changed = f"changed in Grafana by {meta.get('updatedBy') or 'someone'} at {meta.get('updated') or '?'}"
-        if live.owner == ctx.owner and envelope.get("fingerprint") != fingerprint(comparable):
-            live.drift = changed + ", after dashkit last wrote it"
-        elif live.owner is None and marker_tag(ctx.owner) in tags:
-            live.drift = changed + " (the save dropped dashkit's marker)"
-            live.note = "carries dashkit's tag but not its marker: edited in Grafana, so prune leaves it"
-        if meta.get("provisioned"):
-            live.deletable = False
-            live.note = "provisioned from a file on the Grafana server"
-            live.extra["provisioned"] = True
-        return live
+        return self._backend(ctx).fetch_one(ref, ctx)
 
     def create(self, resource: Resource, ctx: SyncContext) -> None:
-        self._save(resource, None, ctx)
+        self._backend(ctx).save(resource, None, ctx)
 
     def update(self, resource: Resource, live: LiveResource, ctx: SyncContext) -> None:
-        self._save(resource, live, ctx)
-
-    def _save(self, resource: Resource, live: LiveResource | None, ctx: SyncContext) -> None:
-        dashboard = copy.deepcopy(resource.body)
-        tags = [t for t in dashboard.get("tags") or [] if not (isinstance(t, str) and t.startswith(TAG_PREFIX))]
-        dashboard["tags"] = [*tags, marker_tag(ctx.owner)]
-        dashboard[ENVELOPE] = {
-            "owner": ctx.owner,
-            "uid": resource.uid,
-            "fingerprint": fingerprint(self.comparable(resource.body, resource.folder)),
-        }
-        if live is not None and live.version is not None:
-            dashboard["version"] = live.version
-        payload = {
-            "dashboard": dashboard,
-            "folderUid": resource.folder,
-            "overwrite": bool(live is not None and ctx.force),
-            "message": f"dashkit sync from {resource.source}"[:500] if resource.source else "dashkit sync",
-        }
-        ctx.client.request("POST", "/api/dashboards/db", json=payload)
+        self._backend(ctx).save(resource, live, ctx)
 
     def delete(self, live: LiveResource, ctx: SyncContext) -> None:
-        ctx.client.request("DELETE", f"/api/dashboards/uid/{quote_segment(live.ref.uid)}", allow=(404,))
+        self._backend(ctx).delete(live, ctx)
+
+    def backup_document(self, live: LiveResource) -> Any:
+        return live.body
+
+    def dry_run(self, action: str, resource: Resource | None, live: LiveResource | None, ctx: SyncContext) -> bool:
+        if not ctx.api.app_platform:
+            return False
+        return self._backend(ctx).dry_run(action, resource, live, ctx)
 
     def matches(self, resource: Resource, live: LiveResource | None) -> bool:
         return (
@@ -180,6 +135,11 @@ class DashboardKind(ResourceKind):
             and live.drift is None
             and live.comparable == self.comparable(resource.body, resource.folder)
         )
+
+    def checksum(self, resource: Resource) -> str:
+        """The fingerprint of what dashkit writes for `resource`: stored with it, compared with the live content to
+        tell a UI edit (drift) from a code change."""
+        return fingerprint(self.comparable(resource.body, resource.folder))
 
 
 def dashboard_resource(item: Any, folder_path: tuple[str, ...], source: str, where: str = "dashboard") -> Resource:

@@ -2,7 +2,8 @@
 
 A folder's uid is derived from the project owner and its path, so a live folder is dashkit's exactly when
 its uid is the one dashkit would derive for its live path. Prune deletes such a folder only when nothing
-it holds would be lost.
+it holds would be lost. Read and written through `/api/folders`, or `folder.grafana.app` on Grafana 12+
+(kinds/folders_app.py), where dashkit's folders also carry Grafana's manager annotations.
 """
 
 from __future__ import annotations
@@ -117,7 +118,12 @@ class FolderKind(ResourceKind):
         )
 
     def fetch_one(self, ref: ResourceRef, ctx: SyncContext) -> LiveResource | None:
-        data = ctx.client.get_or_none(f"/api/folders/{quote_segment(ref.uid)}")
+        if ctx.api.app_platform:
+            from .folders_app import get_folder
+
+            data = get_folder(ref.uid, ctx)
+        else:
+            data = ctx.client.get_or_none(f"/api/folders/{quote_segment(ref.uid)}")
         if not isinstance(data, dict):
             return None
         parent = data.get("parentUid") or ""
@@ -129,18 +135,28 @@ class FolderKind(ResourceKind):
             folder=parent,
             version=data.get("version"),
             managed=True,
+            extra={"resourceVersion": data.get("resourceVersion")},
         )
 
     def create(self, resource: Resource, ctx: SyncContext) -> None:
+        if ctx.api.app_platform:
+            from .folders_app import create_folder
+
+            return create_folder(resource, ctx)
         body = {"uid": resource.uid, "title": resource.title}
         if resource.folder:
             body["parentUid"] = resource.folder
         ctx.client.request("POST", "/api/folders", json=body)
+        return None
 
     def update(self, resource: Resource, live: LiveResource, ctx: SyncContext) -> None:
         current = self.fetch_one(resource.ref, ctx)
         if current is None:
             return self.create(resource, ctx)
+        if ctx.api.app_platform:
+            from .folders_app import update_folder
+
+            return update_folder(resource, current, ctx)
         path = f"/api/folders/{quote_segment(resource.uid)}"
         if current.title != resource.title:
             ctx.client.request("PUT", path, json={"title": resource.title, "version": current.version or 0})
@@ -149,16 +165,35 @@ class FolderKind(ResourceKind):
         return None
 
     def delete(self, live: LiveResource, ctx: SyncContext) -> None:
+        if ctx.api.app_platform:
+            from .folders_app import delete_folder
+
+            return delete_folder(live.ref.uid, ctx)
         ctx.client.request("DELETE", f"/api/folders/{quote_segment(live.ref.uid)}", allow=(404,))
+        return None
 
     def matches(self, resource: Resource, live: LiveResource | None) -> bool:
         return live is not None and live.comparable == self.comparable(resource.body, resource.folder)
 
+    def dry_run(self, action: str, resource: Resource | None, live: LiveResource | None, ctx: SyncContext) -> bool:
+        if not ctx.api.app_platform or action != "create" or resource is None:
+            return False  # an update re-reads the folder first; a delete would only ever fail for content
+        from .folders_app import create_folder
+
+        create_folder(resource, ctx, dry_run=True)
+        return True
+
 
 def _folder_hits(ctx: SyncContext) -> dict[str, dict]:
-    """Every folder's search hit by uid, read once per run."""
+    """Every folder as {uid, title, folderUid} by uid, read once per run."""
     if "folder_hits" not in ctx.cache:
-        ctx.cache["folder_hits"] = {h["uid"]: h for h in ctx.client.search([("type", "dash-folder")]) if h.get("uid")}
+        if ctx.api.app_platform:
+            from .folders_app import list_folders
+
+            hits = list_folders(ctx)
+        else:
+            hits = [h for h in ctx.client.search([("type", "dash-folder")]) if h.get("uid")]
+        ctx.cache["folder_hits"] = {h["uid"]: h for h in hits}
     return ctx.cache["folder_hits"]
 
 

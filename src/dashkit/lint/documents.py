@@ -13,6 +13,11 @@ from .model import DocKind, Document, Finding, Severity
 from .positions import json_lines, locator, yaml_lines
 
 READ_ERROR = "DK001"
+SCHEMA_V2 = "DK003"
+
+
+class SchemaV2(ValueError):
+    """A schema v2 dashboard (Grafana 12+ elements/layout): read, but not checked by the classic-JSON rules."""
 MAX_NESTING = 100  # real dashboards and rule files nest about 12 levels; walkers recurse, so deeper is refused
 
 
@@ -43,6 +48,8 @@ def from_paths(paths: Iterable[Path], exclude: Iterable[str] = ()) -> tuple[list
                 docs.extend(_json_documents(path))
             else:
                 docs.extend(_yaml_documents(path))
+        except SchemaV2 as exc:
+            problems.append(Finding(SCHEMA_V2, Severity.INFO, str(exc), str(path), "", rule="schema-v2-not-linted"))
         except (ValueError, UnicodeDecodeError) as exc:
             problems.append(Finding(READ_ERROR, Severity.ERROR, f"cannot be read: {exc}", str(path), "",
                                     rule="unreadable-file"))
@@ -68,6 +75,9 @@ def _json_documents(path: Path) -> list[Document]:
     text = path.read_text(encoding="utf-8")
     data = _parse_json(text)
     locate = locator(lambda: json_lines(text))
+    if is_schema_v2(data):
+        raise SchemaV2("a schema v2 dashboard (elements and layout, Grafana 12+): dashkit reads and syncs it, but its "
+                       "lint rules check the classic JSON model, so nothing in it was checked")
     if isinstance(data, dict) and isinstance(data.get("dashboard"), dict):  # an API export {dashboard, meta}
         return [_dashboard(data["dashboard"], path, "dashboard", locate)]
     if isinstance(data, dict) and ("panels" in data or "rows" in data or "templating" in data):
@@ -75,6 +85,16 @@ def _json_documents(path: Path) -> list[Document]:
     if isinstance(data, dict) and isinstance(data.get("groups"), list):
         return _rule_documents(data, path, "", locate)
     return []
+
+
+def is_schema_v2(data: Any) -> bool:
+    """A v2 dashboard spec, or an app-platform object holding one (`dashboard.grafana.app/v2*`)."""
+    if not isinstance(data, dict):
+        return False
+    if str(data.get("apiVersion", "")).startswith("dashboard.grafana.app/v2"):
+        return True
+    spec = data.get("spec") if isinstance(data.get("spec"), dict) else data
+    return isinstance(spec.get("elements"), dict) and isinstance(spec.get("layout"), dict)
 
 
 def _parse_json(text: str) -> Any:

@@ -27,3 +27,14 @@ class SuppressionWithoutReason(Rule):
     why = "A suppression is a decision someone will have to revisit; the reason is what lets them."
     good = (Example(dashboard(panel(dashkitLint={"DK107": "the title says it all"}))),)
     bad = (Example(dashboard(panel(dashkitLint={"DK107": ""}))),)
+
+
+@register
+class SchemaV2NotLinted(Rule):
+    code = "DK003"
+    name = "schema-v2-not-linted"
+    severity = Severity.INFO
+    summary = ("A schema v2 dashboard (Grafana 12+ `elements` and `layout`) was read, but not checked: the dashboard "
+               "rules check the classic JSON model.")
+    why = ("Saying so keeps a clean result from meaning more than it does; export the dashboard as classic JSON "
+           "from Grafana to have it checked.")

@@ -1,0 +1,205 @@
+"""Dashboards through the app-platform `dashboard.grafana.app` API (Grafana 12+, grafana-api.md §14.2-14.6).
+
+One list request reads 500 dashboards; ownership is Grafana's own manager annotations (kinds/managers.py), with
+dashkit's fingerprint as `sourceChecksum`; an update carries the `resourceVersion` it was planned from, so a write
+by someone in between is a 409, reported, never overwritten. A dashboard stored as schema v2 (the UI's default
+format) is read at its stored version: one of dashkit's is drift ("converted to schema v2 in the UI"), restored
+from the code only with --force (backed up in its stored form); anyone else's is left alone."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..errors import Conflict, GrafanaError
+from ..grafana_api import DASHBOARDS
+from ..model import Resource, ResourceRef
+from ..normalize import fingerprint
+from . import managers
+from .base import LiveResource, SyncContext
+
+if TYPE_CHECKING:
+    from .dashboard import DashboardKind
+
+V2 = "converted to schema v2"
+SPEC_SERVER_FIELDS = ("id", "version")
+
+
+class AppPlatformDashboards:
+    def __init__(self, kind: DashboardKind) -> None:
+        self.kind = kind
+
+    def _path(self, ctx: SyncContext, name: str | None = None, version: str | None = None) -> str:
+        return ctx.api.path(DASHBOARDS, version or ctx.api.dashboards or "", "dashboards", name)
+
+    # ---- read ------------------------------------------------------------------------------------------------
+    def fetch(self, desired: list[Resource], ctx: SyncContext) -> dict[ResourceRef, LiveResource]:
+        wanted = {r.uid: r for r in desired}
+        out: dict[ResourceRef, LiveResource] = {}
+        for item in ctx.client.items(self._path(ctx)):
+            name = (item.get("metadata") or {}).get("name")
+            if name not in wanted and not self._may_be_ours(item, ctx):
+                continue  # someone else's: never held, never shown
+            live = self._live(item, ctx, wanted.get(name))
+            if name in wanted or live.managed:
+                out[live.ref] = live
+        stored_v2 = [lv for lv in out.values() if lv.extra.get("stored_v2")]
+        for live, stored in zip(stored_v2, ctx.map(lambda lv: self._stored_form(lv, ctx), stored_v2), strict=True):
+            if stored is not None:
+                live.body = stored
+        return out
+
+    def fetch_one(self, ref: ResourceRef, ctx: SyncContext) -> LiveResource | None:
+        item = ctx.client.get_or_none(self._path(ctx, ref.uid))
+        return self._live(item, ctx, None) if isinstance(item, dict) else None
+
+    def _stored_form(self, live: LiveResource, ctx: SyncContext) -> dict[str, Any] | None:
+        """The dashboard as Grafana stores it (schema v2), for the backup taken before --force restores it."""
+        data = ctx.client.get_or_none(self._path(ctx, live.ref.uid, live.extra["stored_version"]))
+        return data if isinstance(data, dict) else None
+
+    def _may_be_ours(self, item: dict[str, Any], ctx: SyncContext) -> bool:
+        """Cheap test before building a live view: a manager or legacy marker naming one of this project's owners."""
+        from .dashboard import ENVELOPE
+
+        annotations = (item.get("metadata") or {}).get("annotations") or {}
+        if ctx.mine(managers.owner_of(annotations)):
+            return True
+        envelope = (item.get("spec") or {}).get(ENVELOPE)
+        return isinstance(envelope, dict) and ctx.mine(envelope.get("owner"))
+
+    def _live(self, item: dict[str, Any], ctx: SyncContext, desired: Resource | None) -> LiveResource:
+        from .dashboard import ENVELOPE, marker_tag
+
+        meta = item.get("metadata") or {}
+        annotations = meta.get("annotations") or {}
+        name = str(meta.get("name", ""))
+        spec = {k: v for k, v in (item.get("spec") or {}).items() if k not in SPEC_SERVER_FIELDS}
+        spec["uid"] = name
+        folder = str(annotations.get(managers.FOLDER) or "")
+        conversion = (item.get("status") or {}).get("conversion") or {}
+        stored = str(conversion.get("storedVersion") or str(item.get("apiVersion", "")).rsplit("/", 1)[-1])
+        comparable = self.kind.comparable(spec, folder)
+        who = f"by {annotations.get(managers.UPDATED_BY) or 'someone'} at {annotations.get(managers.UPDATED_AT) or '?'}"
+        owner = managers.owner_of(annotations)
+        envelope = spec.get(ENVELOPE) if isinstance(spec.get(ENVELOPE), dict) else {}
+        legacy_marked = owner is None and envelope.get("uid") == name and isinstance(envelope.get("owner"), str)
+        if legacy_marked:  # synced by dashkit through the legacy API (before an upgrade to 12+)
+            owner = envelope["owner"]
+        live = LiveResource(
+            ref=ResourceRef(self.kind.name, name),
+            title=str(spec.get("title", "")),
+            body=item,
+            comparable=comparable,
+            folder=folder,
+            path=str(spec.get("title", "")),
+            owner=owner,
+            managed=ctx.mine(owner),
+            depends=(ResourceRef("folder", folder),) if folder else (),
+            extra={"resourceVersion": meta.get("resourceVersion"), "annotations": annotations,
+                   "labels": meta.get("labels") or {}, "stored_version": stored},
+        )
+        if stored.startswith("v2"):
+            live.extra["stored_v2"] = True
+            live.comparable, live.headline = {"schema": stored}, f"{V2} ({stored}) in Grafana's UI"
+            if live.managed:
+                live.drift = f"{V2} in the UI {who}"
+            elif owner is None:
+                live.drift = f"stored as schema v2 ({stored}), made or converted in Grafana's UI {who}"
+        elif owner == ctx.owner and not legacy_marked:
+            if annotations.get(managers.SOURCE_CHECKSUM) != fingerprint(comparable):
+                live.drift = f"changed in Grafana {who}, after dashkit last wrote it"
+        elif legacy_marked and owner == ctx.owner and envelope.get("fingerprint") != fingerprint(comparable):
+            live.drift = f"changed in Grafana {who}, after dashkit last wrote it"
+        elif owner is None and marker_tag(ctx.owner) in (spec.get("tags") or []):
+            live.drift = f"changed in Grafana {who} (the save dropped dashkit's marker)"
+            live.note = "carries dashkit's tag but not its marker: edited in Grafana, so prune leaves it"
+        if managers.is_repo(owner) or str(annotations.get(managers.MANAGED_BY, "")).startswith("classic-file"):
+            live.deletable = False
+            live.note = f"managed by {managers.describe_other(owner or '')}: change it there"
+            live.extra["provisioned"] = live.note
+        if live.managed and live.drift is None:
+            if legacy_marked:
+                live.remark = "moves dashkit's marker into Grafana's manager annotations (content unchanged)"
+            elif desired is not None and managers.differs(annotations, self._marks(desired, ctx)):
+                live.remark = "updates Grafana's manager annotations (content unchanged)"
+        return live
+
+    # ---- write -----------------------------------------------------------------------------------------------
+    def _marks(self, resource: Resource, ctx: SyncContext) -> dict[str, str]:
+        return managers.marks(ctx.owner, ctx.ui_edits, resource.source, self.kind.checksum(resource))
+
+    def _object(self, resource: Resource, ctx: SyncContext, live: LiveResource | None,
+                annotations: dict[str, Any] | None = None) -> dict[str, Any]:
+        from .dashboard import ENVELOPE, TAG_PREFIX
+
+        spec = {k: v for k, v in resource.body.items() if k not in SPEC_SERVER_FIELDS and k != ENVELOPE}
+        spec["tags"] = [t for t in spec.get("tags") or [] if not (isinstance(t, str) and t.startswith(TAG_PREFIX))]
+        kept = managers.without_manager(live.extra["annotations"]) if live is not None else {}
+        for key in (managers.UPDATED_BY, managers.UPDATED_AT, managers.FOLDER, managers.MESSAGE):
+            kept.pop(key, None)
+        if annotations is None:
+            annotations = {**kept, **self._marks(resource, ctx)}
+            annotations[managers.MESSAGE] = f"dashkit sync from {resource.source}"[:500] if resource.source \
+                else "dashkit sync"
+        if resource.folder:
+            annotations[managers.FOLDER] = resource.folder
+        metadata: dict[str, Any] = {"name": resource.uid, "annotations": annotations}
+        if live is not None:
+            metadata["resourceVersion"] = live.extra["resourceVersion"]
+            if live.extra["labels"]:
+                metadata["labels"] = live.extra["labels"]
+        return {"apiVersion": f"{DASHBOARDS}/{ctx.api.dashboards}", "kind": "Dashboard", "metadata": metadata,
+                "spec": spec}
+
+    def save(self, resource: Resource, live: LiveResource | None, ctx: SyncContext) -> None:
+        if live is None:
+            try:
+                ctx.client.request("POST", self._path(ctx), json=self._object(resource, ctx, None))
+            except Conflict:
+                raise GrafanaError(f"dashboard {resource.label} was created in Grafana while dashkit was syncing; "
+                                   "not overwritten", hint="run `dashkit diff` again to see it") from None
+            return
+        if managers.is_repo(live.owner):
+            raise GrafanaError(f"dashboard {resource.label} is managed by "
+                               f"{managers.describe_other(live.owner or '')}; change it there")
+        if live.owner is not None and live.owner != ctx.owner and not live.extra.get("stored_v2") \
+                and managers.owner_of(live.extra["annotations"]) is not None:
+            # Grafana refuses to hand a managed resource to another manager identity: the old one is removed first
+            # (--adopt-owner, or --force over another manager), then dashkit's is written.
+            released = self._object(resource, ctx, live, annotations=managers.without_manager(
+                {k: v for k, v in live.extra["annotations"].items() if k not in (managers.UPDATED_BY,
+                                                                                   managers.UPDATED_AT)}))
+            released["spec"] = {k: v for k, v in (live.body.get("spec") or {}).items()}
+            reply = self._put(resource, released, ctx)
+            live.extra["resourceVersion"] = ((reply or {}).get("metadata") or {}).get("resourceVersion")
+            live.extra["annotations"] = ((reply or {}).get("metadata") or {}).get("annotations") or {}
+        self._put(resource, self._object(resource, ctx, live), ctx)
+
+    def _put(self, resource: Resource, obj: dict[str, Any], ctx: SyncContext) -> Any:
+        try:
+            return ctx.client.request("PUT", self._path(ctx, resource.uid), json=obj).data
+        except Conflict:
+            current = self.fetch_one(resource.ref, ctx)
+            who = (current.extra["annotations"].get(managers.UPDATED_BY) if current else None) or "someone"
+            raise GrafanaError(f"dashboard {resource.label} was changed in Grafana by {who} while dashkit was "
+                               "syncing (409); not overwritten",
+                               hint="run `dashkit diff` again: it shows the change as drift") from None
+
+    def delete(self, live: LiveResource, ctx: SyncContext) -> None:
+        ctx.client.request("DELETE", self._path(ctx, live.ref.uid), allow=(404,))
+
+    def dry_run(self, action: str, resource: Resource | None, live: LiveResource | None, ctx: SyncContext) -> bool:
+        dry = [("dryRun", "All")]
+        if action == "create" and resource is not None:
+            ctx.client.request("POST", self._path(ctx), params=dry, json=self._object(resource, ctx, None),
+                               idempotent=True)
+        elif action == "update" and resource is not None and live is not None:
+            if live.owner is not None and live.owner != ctx.owner:
+                return False  # a change of manager is two writes; the first would make the dry run of the second moot
+            ctx.client.request("PUT", self._path(ctx, resource.uid), params=dry,
+                               json=self._object(resource, ctx, live))
+        elif action == "delete" and live is not None:
+            ctx.client.request("DELETE", self._path(ctx, live.ref.uid), params=dry)
+        else:
+            return False
+        return True
