@@ -85,7 +85,8 @@ class GrafanaClient:
         self._local = threading.local()
         self._sessions: list[requests.Session] = []
         self._lock = threading.Lock()
-        self.deprecations: dict[str, str] = {}  # API area -> what Grafana said about its deprecation (once each)
+        self.deprecations: dict[str, str] = {}  # replaced API -> what Grafana said about its deprecation (once each)
+        self._deprecated_areas: dict[str, list[str]] = {}  # replaced API -> the route areas that said so
 
     # -- sessions -------------------------------------------------------------------------------------------
     def _session(self) -> requests.Session:
@@ -239,18 +240,22 @@ class GrafanaClient:
         return GrafanaError(f"{where} failed ({status}: {detail})", **common)
 
     def _note_deprecation(self, path: str, headers: Mapping[str, str]) -> None:
-        """Remember, once per API area, that Grafana marked a route deprecated (Grafana 13's legacy alerting routes
-        answer with `Warning: 299`, `X-API-Deprecation-Date` and `X-API-Replacement`)."""
-        area = "/".join(path.split("?")[0].split("/")[:5])  # /api/v1/provisioning/<resource>
-        if area in self.deprecations:
-            return
-        date = headers.get("X-API-Deprecation-Date")
+        """Remember, once per replaced API, that Grafana marked a route deprecated (Grafana 13's legacy alerting
+        routes answer with `Warning: 299`, `X-API-Deprecation-Date` and `X-API-Replacement`). Routes with one
+        replacement (alert rules and rule groups) are one deprecation; without a replacement, one per API area."""
+        area = _api_area(path)
         replacement = headers.get("X-API-Replacement")
-        text = f"Grafana marks {area} as deprecated" + (f" (since {date})" if date else "")
-        if replacement:
-            text += f"; its replacement is {replacement}"
+        key = replacement or area
         with self._lock:
-            self.deprecations.setdefault(area, text)
+            areas = self._deprecated_areas.setdefault(key, [])
+            if area in areas:
+                return
+            areas.append(area)
+            date = headers.get("X-API-Deprecation-Date")
+            text = f"Grafana marks {', '.join(sorted(areas))} as deprecated" + (f" (since {date})" if date else "")
+            if replacement:
+                text += f"; its replacement is {replacement}"
+            self.deprecations[key] = text
 
     def _quoted(self, text: str) -> str:
         """Text from Grafana's answer, fit to quote in a message: no form of a credential or secret in it."""
@@ -296,6 +301,18 @@ class GrafanaClient:
             if len(batch) < self._page_size:
                 return hits
             page += 1
+
+
+def _api_area(path: str) -> str:
+    """The API a path belongs to, without the names in it: `/api/v1/provisioning/alert-rules` for
+    `.../alert-rules/<uid>`, `/api/v1/provisioning/folder/*/rule-groups` for a rule group; else the first 4 segments."""
+    parts = path.split("?")[0].split("/")
+    if parts[1:4] != ["api", "v1", "provisioning"]:
+        return "/".join(parts[:5])
+    rest = [part if i % 2 == 0 else "*" for i, part in enumerate(parts[4:])]  # collection, name, collection, ...
+    if len(rest) % 2 == 0:
+        rest = rest[:-1]  # it ends with a name
+    return "/".join(parts[:4] + rest)
 
 
 def _never_sent(exc: Exception) -> bool:

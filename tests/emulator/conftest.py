@@ -23,6 +23,7 @@ class Api:
 
     def __init__(self, base: str, token: str | None = "admin-token", auth: tuple[str, str] | None = None) -> None:
         self.base = base
+        self.major = 11  # the Grafana generation of the emulator (set by the `platform` fixture)
         self.session = requests.Session()
         if token:
             self.session.headers["Authorization"] = f"Bearer {token}"
@@ -110,3 +111,22 @@ def emulator_factory() -> Iterator[Callable[..., Emulator]]:
     yield start
     for emu in started:
         emu.stop()
+
+
+@pytest.fixture(scope="module", params=["12", "13"])
+def platform_emulator(request: pytest.FixtureRequest) -> Iterator[Emulator]:
+    """One emulator per app-platform profile (`--grafana 12`, `--grafana 13`) and test module: every test that uses
+    it runs on both."""
+    emu = Emulator(EmulatorConfig(port=0, tokens=dict(TOKENS), grafana_version=request.param)).start()
+    yield emu
+    emu.stop()
+
+
+@pytest.fixture
+def platform(platform_emulator: Emulator) -> Iterator[Api]:
+    """An Admin client of the 12 or 13 emulator, reset before the test; `platform.major` says which."""
+    assert requests.post(platform_emulator.url + "/__emulator/reset", timeout=10).status_code == 200
+    client = Api(platform_emulator.url)
+    client.major = int(platform_emulator.config.grafana_version.split(".")[0])
+    yield client
+    client.close()

@@ -18,8 +18,13 @@ from .main import App
               help="Service-account token to accept (repeatable; default env DASHKIT_EMULATOR_TOKEN).")
 @click.option("--datasources", "datasources_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="YAML/JSON list of datasources to seed (default: Prometheus, Loki, Tempo).")
-@click.option("--grafana-version", default="11.6.0", show_default=True,
-              help="Grafana version whose API quirks to reproduce.")
+@click.option("--grafana", "profile", type=click.Choice(["11", "12", "13"]),
+              help="Grafana generation to serve: 11 (11.6.0, legacy /api only; the default), 12 (12.2.0) or 13 "
+                   "(13.0.0), which also serve the app-platform APIs under /apis.")
+@click.option("--grafana-version", default=None,
+              help="Exact Grafana version whose API quirks to reproduce (e.g. 12.1.0); instead of --grafana.")
+@click.option("--stack-id", type=click.IntRange(min=1),
+              help="Serve org 1 in the Grafana Cloud namespace stacks-<id> (default: 'default').")
 @click.option("--latency-ms", default=0.0, type=float, help="Delay added to every API request.")
 @click.option("--fault-rate", default=0.0, type=click.FloatRange(0, 1), help="Share of API requests to fail.")
 @click.option("--faults", default="429,502,503,504,drop,drop_after", show_default=True,
@@ -34,9 +39,9 @@ from .main import App
               help="Largest request body accepted (chunked too); larger ones get 413.")
 @click.pass_obj
 def emulator(app: App, host: str, port: int, data: Path | None, tokens: tuple[str, ...],
-             datasources_file: Path | None, grafana_version: str, latency_ms: float, fault_rate: float,
-             faults: str, retry_after: int, users: tuple[str, ...], idle_timeout: float,
-             max_body_mb: int) -> None:
+             datasources_file: Path | None, profile: str | None, grafana_version: str | None,
+             stack_id: int | None, latency_ms: float, fault_rate: float, faults: str, retry_after: int,
+             users: tuple[str, ...], idle_timeout: float, max_body_mb: int) -> None:
     """Run the bundled local Grafana-API-compatible server (for trying dashkit and for tests).
 
     On 127.0.0.1 (the default) basic auth admin/admin works too. Any other --host is reachable from other
@@ -45,6 +50,11 @@ def emulator(app: App, host: str, port: int, data: Path | None, tokens: tuple[st
     """
     from ..emulator import Emulator, EmulatorConfig, load_datasources, parse_fault_spec
     from ..emulator.config import MEGABYTE, ExposedWithoutToken
+    from ..emulator.profile import PROFILES
+
+    if profile and grafana_version:
+        raise ConfigError("emulator: give either --grafana or --grafana-version, not both")
+    grafana_version = PROFILES[profile] if profile else grafana_version or PROFILES["11"]
 
     app.console.add_secrets(*tokens)
     accounts = _parse_users(users)
@@ -58,6 +68,7 @@ def emulator(app: App, host: str, port: int, data: Path | None, tokens: tuple[st
             users=accounts or None,
             datasources=load_datasources(str(datasources_file)) if datasources_file else None,
             grafana_version=grafana_version,
+            stack_id=stack_id,
             latency_ms=latency_ms,
             fault_rate=fault_rate,
             fault_kinds=parse_fault_spec(faults),

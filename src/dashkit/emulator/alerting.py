@@ -11,7 +11,7 @@ from typing import Any
 from dashkit.emulator.auth import grant
 from dashkit.emulator.naming import uid_is_too_long, uid_is_valid
 from dashkit.emulator.replies import ApiError, Reply, bad_request_data, errutil_error, message_error
-from dashkit.emulator.routing import Request
+from dashkit.emulator.routing import Deprecation, Request
 from dashkit.emulator.store import OrgState
 
 API = "/api/v1/provisioning"
@@ -22,6 +22,22 @@ REDACTED = "[REDACTED]"
 ALL_LABELS = "..."
 
 grant("Editor", READ, WRITE)
+
+_NOTIFICATIONS_V1 = "/apis/notifications.alerting.grafana.app/v1beta1/namespaces/{namespace}"
+_DEPRECATION_DATE = "2026-04-07"  # contact points, per Amazon Managed Grafana's v13 API page; the others [unverified]
+
+
+def _deprecated_for(replacement: str) -> Deprecation:
+    return Deprecation(replacement, _DEPRECATION_DATE, lambda profile: profile.legacy_alerting_provisioning_deprecated)
+
+
+# 13 deprecates the provisioning routes in favour of the app-platform resources (grafana-api.md §14.9); the
+# replacement paths of templates, mute timings, policies and rules are [unverified].
+CONTACT_POINTS_DEPRECATED = _deprecated_for(f"{_NOTIFICATIONS_V1}/receivers")
+POLICIES_DEPRECATED = _deprecated_for(f"{_NOTIFICATIONS_V1}/routingtrees")
+TEMPLATES_DEPRECATED = _deprecated_for(f"{_NOTIFICATIONS_V1}/templategroups")
+MUTE_TIMINGS_DEPRECATED = _deprecated_for(f"{_NOTIFICATIONS_V1}/timeintervals")
+RULES_DEPRECATED = _deprecated_for("/apis/rules.alerting.grafana.app/v0alpha1/namespaces/{namespace}/alertrules")
 
 # errutil's public message when none is configured: the status reason (10.x/11.x spelling, then k8s-style in 12.x)
 _REASONS = {400: "Bad request", 403: "Forbidden", 404: "Not found", 409: "Conflict", 500: "Internal server error"}
@@ -42,6 +58,24 @@ def alerting_state(org: OrgState) -> dict[str, Any]:
             "muteTimings": [],
         }
     return state
+
+
+def object_meta(state: dict[str, Any], resource: str) -> dict[str, dict[str, Any]]:
+    """The labels and annotations clients sent with notification resources through `/apis` (grafana-api.md §14.9),
+    by resource (`receivers`, ...) and the object's legacy name; created on first use."""
+    return state.setdefault("objectMeta", {}).setdefault(resource, {})
+
+
+def forget_object_meta(state: dict[str, Any], resource: str, name: str) -> None:
+    """The object is gone: a later one of the same name starts without the old labels and annotations."""
+    state.get("objectMeta", {}).get(resource, {}).pop(name, None)
+
+
+def move_object_meta(state: dict[str, Any], resource: str, old: str, new: str) -> None:
+    """The object was renamed: its labels and annotations follow it."""
+    held = state.get("objectMeta", {}).get(resource, {})
+    if old in held:
+        held[new] = held.pop(old)
 
 
 def stored_rules(org: OrgState) -> dict[str, dict[str, Any]]:

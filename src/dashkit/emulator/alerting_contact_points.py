@@ -7,6 +7,7 @@ from typing import Any
 
 from dashkit.emulator.alerting import (
     API,
+    CONTACT_POINTS_DEPRECATED,
     READ,
     REDACTED,
     WRITE,
@@ -14,6 +15,8 @@ from dashkit.emulator.alerting import (
     check_relaxed_provenance,
     failure,
     flag,
+    forget_object_meta,
+    move_object_meta,
     request_provenance,
     rule_settings,
     uid_problem,
@@ -119,15 +122,20 @@ def _parse(body: Any) -> dict[str, Any]:
     }
 
 
-def _validate(point: dict[str, Any]) -> None:
+def point_problem(point: dict[str, Any]) -> str | None:
+    """What Grafana refuses in one integration (type and settings, secrets included), or None."""
     if point["type"] not in SECURE_SETTINGS:
-        raise invalid_point(f"unknown type '{point['type']}'")
-    problem = _settings_problem(point["type"], point["settings"])
+        return f"unknown type '{point['type']}'"
+    return _settings_problem(point["type"], point["settings"])
+
+
+def _validate(point: dict[str, Any]) -> None:
+    problem = point_problem(point)
     if problem:
         raise invalid_point(problem)
 
 
-def _split_secrets(point: dict[str, Any]) -> None:
+def split_secrets(point: dict[str, Any]) -> None:
     """Move the non-empty secure settings out of `settings`, as Grafana encrypts them into `secureSettings`."""
     settings, secure = point["settings"], {}
     for key in SECURE_SETTINGS[point["type"]]:
@@ -156,20 +164,30 @@ def sorted_points(state: dict[str, Any], name: str = "") -> list[dict[str, Any]]
     return sorted(points, key=lambda p: (p["name"], p["uid"]))
 
 
-def _find(state: dict[str, Any], uid: str) -> dict[str, Any] | None:
+def find_point(state: dict[str, Any], uid: str) -> dict[str, Any] | None:
     return next((p for p in state["contactPoints"] if p["uid"] == uid), None)
+
+
+def rename_receiver_references(state: dict[str, Any], old: str, new: str) -> None:
+    """A contact point renamed: the policy tree, rules' notification settings and the labels and annotations of
+    its receiver (`/apis`) follow the new name."""
+    rename_receiver(state["policy"], old, new)
+    move_object_meta(state, "receivers", old, new)
+    for _, settings in rule_settings(state):
+        if settings["receiver"] == old:
+            settings["receiver"] = new
 
 
 def _last_of_its_name(state: dict[str, Any], point: dict[str, Any]) -> bool:
     return not any(p is not point and p["name"] == point["name"] for p in state["contactPoints"])
 
 
-@routes.route("GET", f"{API}/contact-points", needs=READ)
+@routes.route("GET", f"{API}/contact-points", needs=READ, deprecation=CONTACT_POINTS_DEPRECATED)
 def list_contact_points(req: Request) -> Reply:
     return ok([point_json(p) for p in sorted_points(alerting_state(req.org), req.arg("name"))])
 
 
-@routes.route("POST", f"{API}/contact-points", needs=WRITE)
+@routes.route("POST", f"{API}/contact-points", needs=WRITE, deprecation=CONTACT_POINTS_DEPRECATED)
 def create_contact_point(req: Request) -> Reply:
     """202 with the created integration (secrets redacted); a contact point of the same name gains an integration."""
     state = alerting_state(req.org)
@@ -179,7 +197,7 @@ def create_contact_point(req: Request) -> Reply:
         problem = uid_problem(point["uid"])
         if problem:
             raise invalid_point(f"cannot create contact point with UID '{point['uid']}': {problem}")
-        other = _find(state, point["uid"])
+        other = find_point(state, point["uid"])
         if other is not None:
             message = (
                 f"Receiver configuration with UID '{other['uid']}' already exists in contact point "
@@ -187,21 +205,21 @@ def create_contact_point(req: Request) -> Reply:
             )
             raise errutil_error(409, "alerting.notifications.contact-points.uidInUse", message)
     else:
-        point["uid"] = generate_uid(lambda uid: _find(state, uid) is not None)
-    _split_secrets(point)
+        point["uid"] = generate_uid(lambda uid: find_point(state, uid) is not None)
+    split_secrets(point)
     point["provenance"] = request_provenance(req)
     state["contactPoints"].append(point)
     return ok(point_json(point), 202)
 
 
-@routes.route("PUT", f"{API}/contact-points/{{uid}}", needs=WRITE)
+@routes.route("PUT", f"{API}/contact-points/{{uid}}", needs=WRITE, deprecation=CONTACT_POINTS_DEPRECATED)
 def update_contact_point(req: Request) -> Reply:
     """202. A secure setting sent as `[REDACTED]` keeps the stored secret; renaming the last integration of a
     contact point renames it in the policy tree and in rules' notification settings too."""
     state = alerting_state(req.org)
     point = _parse(req.json())
     point["uid"] = req.params["uid"]
-    stored = _find(state, point["uid"])
+    stored = find_point(state, point["uid"])
     if stored is None:
         raise failure(404, f"object not found: contact point with uid '{point['uid']}' not found")
     for key in SECURE_SETTINGS.get(point["type"], ()):
@@ -211,23 +229,21 @@ def update_contact_point(req: Request) -> Reply:
     provenance = request_provenance(req)
     check_relaxed_provenance(stored["provenance"], provenance)
     if point["name"] != stored["name"] and _last_of_its_name(state, stored):
-        rename_receiver(state["policy"], stored["name"], point["name"])
-        for _, settings in rule_settings(state):
-            if settings["receiver"] == stored["name"]:
-                settings["receiver"] = point["name"]
-    _split_secrets(point)
+        rename_receiver_references(state, stored["name"], point["name"])
+    split_secrets(point)
     point["provenance"] = provenance
     state["contactPoints"][state["contactPoints"].index(stored)] = point
     return ok({"message": "contactpoint updated"}, 202)
 
 
-@routes.route("DELETE", f"{API}/contact-points/{{uid}}", needs=WRITE)
+@routes.route("DELETE", f"{API}/contact-points/{{uid}}", needs=WRITE, deprecation=CONTACT_POINTS_DEPRECATED)
 def delete_contact_point(req: Request) -> Reply:
     """202 (also for an unknown uid); 409 when the last integration of a name that is still referenced."""
     state = alerting_state(req.org)
-    point = _find(state, req.params["uid"])
+    point = find_point(state, req.params["uid"])
     if point is not None:
-        if _last_of_its_name(state, point):
+        last = _last_of_its_name(state, point)
+        if last:
             if uses_receiver(state["policy"], point["name"]):
                 raise errutil_error(
                     409,
@@ -241,4 +257,6 @@ def delete_contact_point(req: Request) -> Reply:
                     "Contact point is currently used in the notification settings of one or many alert rules.",
                 )
         state["contactPoints"].remove(point)
+        if last:
+            forget_object_meta(state, "receivers", point["name"])
     return ok({"message": "contactpoint deleted"}, 202)

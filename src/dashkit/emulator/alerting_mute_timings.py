@@ -10,6 +10,7 @@ from typing import Any
 
 from dashkit.emulator.alerting import (
     API,
+    MUTE_TIMINGS_DEPRECATED,
     READ,
     WRITE,
     alerting_state,
@@ -17,6 +18,8 @@ from dashkit.emulator.alerting import (
     empty,
     errutil_reason,
     fnv64,
+    forget_object_meta,
+    move_object_meta,
     request_provenance,
     rule_settings,
     text,
@@ -159,7 +162,7 @@ def _not_found(req: Request) -> ApiError:
     return errutil_reason(req, 404, "alerting.notifications.time-intervals.notFound")
 
 
-def _name_exists() -> ApiError:
+def timing_name_exists() -> ApiError:
     return errutil_error(
         400,
         "alerting.notifications.time-intervals.nameExists",
@@ -178,12 +181,35 @@ def _rules_using(state: dict[str, Any], name: str) -> list[str]:
     )
 
 
-@routes.route("GET", f"{API}/mute-timings", needs=READ)
+def timing_in_use(req: Request, state: dict[str, Any], name: str) -> ApiError | None:
+    """409 `time-intervals.used` (extra: `UsedByRoutes`, `UsedByRules`) while a policy or a rule's notification
+    settings use the timing; None when nothing does."""
+    rules, by_routes = _rules_using(state, name), uses_time_interval(state["policy"], name)
+    if not rules and not by_routes:
+        return None
+    extra: dict[str, Any] = {"UsedByRoutes": True} if by_routes else {}
+    if rules:
+        extra["UsedByRules"] = rules
+    return errutil_reason(req, 409, "alerting.notifications.time-intervals.used", extra)
+
+
+def rename_timing_references(state: dict[str, Any], old: str, new: str) -> None:
+    """A timing renamed: the policy tree, rules' notification settings and the labels and annotations of its
+    time interval (`/apis`) follow the new name."""
+    rename_time_interval(state["policy"], old, new)
+    move_object_meta(state, "timeintervals", old, new)
+    for _, settings in rule_settings(state):
+        for key in _TIME_INTERVAL_KEYS:
+            if old in settings.get(key, ()):
+                settings[key] = [new if n == old else n for n in settings[key]]
+
+
+@routes.route("GET", f"{API}/mute-timings", needs=READ, deprecation=MUTE_TIMINGS_DEPRECATED)
 def list_mute_timings(req: Request) -> Reply:
     return ok([timing_json(t) for t in alerting_state(req.org)["muteTimings"]])
 
 
-@routes.route("GET", f"{API}/mute-timings/{{name}}", needs=READ)
+@routes.route("GET", f"{API}/mute-timings/{{name}}", needs=READ, deprecation=MUTE_TIMINGS_DEPRECATED)
 def get_mute_timing(req: Request) -> Reply:
     timing = _find(alerting_state(req.org), req.params["name"])
     if timing is None:
@@ -191,18 +217,18 @@ def get_mute_timing(req: Request) -> Reply:
     return ok(timing_json(timing))
 
 
-@routes.route("POST", f"{API}/mute-timings", needs=WRITE)
+@routes.route("POST", f"{API}/mute-timings", needs=WRITE, deprecation=MUTE_TIMINGS_DEPRECATED)
 def create_mute_timing(req: Request) -> Reply:
     state = alerting_state(req.org)
     timing = _parse(req.json())
     if _find(state, timing["name"]) is not None:
-        raise _name_exists()
+        raise timing_name_exists()
     stored = {"name": timing["name"], "time_intervals": timing["time_intervals"], "provenance": request_provenance(req)}
     state["muteTimings"].append(stored)
     return ok(timing_json(stored), 201)
 
 
-@routes.route("PUT", f"{API}/mute-timings/{{name}}", needs=WRITE)
+@routes.route("PUT", f"{API}/mute-timings/{{name}}", needs=WRITE, deprecation=MUTE_TIMINGS_DEPRECATED)
 def update_mute_timing(req: Request) -> Reply:
     """202. A body `name` other than the path's makes the path a uid: the timing is renamed, references too."""
     state = alerting_state(req.org)
@@ -219,17 +245,13 @@ def update_mute_timing(req: Request) -> Reply:
     _check_version(req, timing["version"], stored)
     if timing["name"] != stored["name"]:
         if _find(state, timing["name"]) is not None:
-            raise _name_exists()
-        rename_time_interval(state["policy"], stored["name"], timing["name"])
-        for _, settings in rule_settings(state):
-            for key in _TIME_INTERVAL_KEYS:
-                if stored["name"] in settings.get(key, ()):
-                    settings[key] = [timing["name"] if n == stored["name"] else n for n in settings[key]]
+            raise timing_name_exists()
+        rename_timing_references(state, stored["name"], timing["name"])
     stored.update(name=timing["name"], time_intervals=timing["time_intervals"], provenance=provenance)
     return ok(timing_json(stored), 202)
 
 
-@routes.route("DELETE", f"{API}/mute-timings/{{name}}", needs=WRITE)
+@routes.route("DELETE", f"{API}/mute-timings/{{name}}", needs=WRITE, deprecation=MUTE_TIMINGS_DEPRECATED)
 def delete_mute_timing(req: Request) -> Reply:
     """204, also when there is no such timing; 409 while a policy or a rule's notification settings use it."""
     state = alerting_state(req.org)
@@ -237,12 +259,12 @@ def delete_mute_timing(req: Request) -> Reply:
     if timing is None:
         return empty(204)
     check_relaxed_provenance(timing["provenance"], request_provenance(req))
-    rules = _rules_using(state, timing["name"])
-    if uses_time_interval(state["policy"], timing["name"]):
-        extra: dict[str, Any] = {"UsedByRoutes": True, **({"UsedByRules": rules} if rules else {})}
-        raise errutil_reason(req, 409, "alerting.notifications.time-intervals.used", extra)
+    in_use = timing_in_use(req, state, timing["name"])
+    if in_use is not None and uses_time_interval(state["policy"], timing["name"]):
+        raise in_use
     _check_version(req, req.arg("version"), timing)
-    if rules:
-        raise errutil_reason(req, 409, "alerting.notifications.time-intervals.used", {"UsedByRules": rules})
+    if in_use is not None:
+        raise in_use
     state["muteTimings"].remove(timing)
+    forget_object_meta(state, "timeintervals", timing["name"])
     return empty(204)

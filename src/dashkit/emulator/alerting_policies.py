@@ -10,6 +10,7 @@ from typing import Any
 from dashkit.emulator.alerting import (
     ALL_LABELS,
     API,
+    POLICIES_DEPRECATED,
     READ,
     WRITE,
     alerting_state,
@@ -17,6 +18,7 @@ from dashkit.emulator.alerting import (
     default_policy,
     failure,
     flag,
+    forget_object_meta,
     parse_prom_duration,
     receiver_names,
     request_provenance,
@@ -31,6 +33,7 @@ from dashkit.emulator.routing import Request, RouteTable
 
 routes = RouteTable()
 MATCH_OPERATORS = ("=", "!=", "=~", "!~")
+USER_DEFINED_TREE = "user-defined"  # the policy tree's name as a `routingtrees` resource (grafana-api.md §14.9)
 DURATIONS = ("group_wait", "group_interval", "repeat_interval")
 
 
@@ -87,34 +90,44 @@ def _matcher(value: Any) -> list[str]:
 
 
 def validate_tree(tree: dict[str, Any], receivers: set[str], time_intervals: set[str]) -> None:
-    """`Route.Validate`, then every receiver and time interval the tree names must exist."""
+    problem = tree_problem(tree, receivers, time_intervals)
+    if problem:
+        raise invalid_policy(problem)
+
+
+def tree_problem(tree: dict[str, Any], receivers: set[str], time_intervals: set[str]) -> str | None:
+    """`Route.Validate`, then every receiver and time interval the tree names must exist: what is wrong, or None."""
     if not tree.get("receiver"):
-        raise invalid_policy("root route must specify a default receiver")
+        return "root route must specify a default receiver"
     if any(tree.get(key) for key in ("match", "match_re", "matchers", "object_matchers")):
-        raise invalid_policy("root route must not have any matchers")
+        return "root route must not have any matchers"
     for kind in ("mute", "active"):
         if tree.get(f"{kind}_time_intervals"):
-            raise invalid_policy(f"root route must not have any {kind} time intervals")
+            return f"root route must not have any {kind} time intervals"
     for route in walk(tree):
-        _validate_route(route)
+        problem = _route_problem(route)
+        if problem:
+            return problem
         if route.get("receiver") and route["receiver"] not in receivers:
-            raise invalid_policy(f"receiver '{route['receiver']}' does not exist")
+            return f"receiver '{route['receiver']}' does not exist"
         for kind in ("mute", "active"):
             for name in route.get(f"{kind}_time_intervals", ()):
                 if name not in time_intervals:
-                    raise invalid_policy(f"{kind} time interval '{name}' does not exist")
+                    return f"{kind} time interval '{name}' does not exist"
+    return None
 
 
-def _validate_route(route: dict[str, Any]) -> None:
+def _route_problem(route: dict[str, Any]) -> str | None:
     group_by = route.get("group_by", [])
     if ALL_LABELS in group_by and len(group_by) > 1:
-        raise invalid_policy("cannot have wildcard group_by (`...`) and other other labels at the same time")
+        return "cannot have wildcard group_by (`...`) and other other labels at the same time"
     duplicated = next((label for i, label in enumerate(group_by) if label in group_by[:i]), None)
     if duplicated is not None:
-        raise invalid_policy(f'duplicated label "{duplicated}" in group_by')
+        return f'duplicated label "{duplicated}" in group_by'
     for key in ("group_interval", "repeat_interval"):
         if key in route and parse_prom_duration(route[key]) == 0:
-            raise invalid_policy(f"{key} cannot be zero")
+            return f"{key} cannot be zero"
+    return None
 
 
 def walk(route: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -149,12 +162,12 @@ def policy_json(state: dict[str, Any]) -> dict[str, Any]:
     return with_provenance(copy.deepcopy(state["policy"]), state["policyProvenance"])
 
 
-@routes.route("GET", f"{API}/policies", needs=READ)
+@routes.route("GET", f"{API}/policies", needs=READ, deprecation=POLICIES_DEPRECATED)
 def get_policies(req: Request) -> Reply:
     return ok(policy_json(alerting_state(req.org)))
 
 
-@routes.route("PUT", f"{API}/policies", needs=WRITE)
+@routes.route("PUT", f"{API}/policies", needs=WRITE, deprecation=POLICIES_DEPRECATED)
 def put_policies(req: Request) -> Reply:
     """202; the whole tree is replaced. A receiver or time interval it names must exist."""
     state = alerting_state(req.org)
@@ -166,9 +179,10 @@ def put_policies(req: Request) -> Reply:
     return ok({"message": "policies updated"}, 202)
 
 
-@routes.route("DELETE", f"{API}/policies", needs=WRITE)
+@routes.route("DELETE", f"{API}/policies", needs=WRITE, deprecation=POLICIES_DEPRECATED)
 def reset_policies(req: Request) -> Reply:
     """202 with the default tree; this also drops the provenance, so the UI may edit the tree again."""
     state = alerting_state(req.org)
     state["policy"], state["policyProvenance"] = default_policy(), ""
+    forget_object_meta(state, "routingtrees", USER_DEFINED_TREE)
     return ok(policy_json(state), 202)

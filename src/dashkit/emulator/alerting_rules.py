@@ -8,6 +8,7 @@ from typing import Any
 from dashkit.emulator.alerting import (
     API,
     READ,
+    RULES_DEPRECATED,
     WRITE,
     alerting_state,
     empty,
@@ -90,19 +91,19 @@ def _next_index(members: list[dict[str, Any]]) -> int:
 # ---- single rules (§7.3) ------------------------------------------------------------------------------------
 
 
-@routes.route("GET", f"{API}/alert-rules", needs=READ)
+@routes.route("GET", f"{API}/alert-rules", needs=READ, deprecation=RULES_DEPRECATED)
 def list_rules(req: Request) -> Reply:
     rules = sorted(alerting_state(req.org)["rules"].values(), key=lambda r: r["id"])
     return ok([rule_json(rule, req.org_id) for rule in rules])
 
 
-@routes.route("GET", f"{API}/alert-rules/{{uid}}", needs=READ)
+@routes.route("GET", f"{API}/alert-rules/{{uid}}", needs=READ, deprecation=RULES_DEPRECATED)
 def get_rule(req: Request) -> Reply:
     rule = alerting_state(req.org)["rules"].get(req.params["uid"])
     return ok(rule_json(rule, req.org_id)) if rule else empty(404)
 
 
-@routes.route("POST", f"{API}/alert-rules", needs=WRITE)
+@routes.route("POST", f"{API}/alert-rules", needs=WRITE, deprecation=RULES_DEPRECATED)
 def create_rule(req: Request) -> Reply:
     """201; the rule joins its group at the end, with the group's interval (or the default 60 s for a new group)."""
     state = alerting_state(req.org)
@@ -122,7 +123,7 @@ def create_rule(req: Request) -> Reply:
     return ok(rule_json(rule, req.org_id), 201)
 
 
-@routes.route("PUT", f"{API}/alert-rules/{{uid}}", needs=WRITE)
+@routes.route("PUT", f"{API}/alert-rules/{{uid}}", needs=WRITE, deprecation=RULES_DEPRECATED)
 def update_rule(req: Request) -> Reply:
     """Full replacement (uid from the path); the group interval is kept, or taken from the group it moves to."""
     state = alerting_state(req.org)
@@ -147,7 +148,7 @@ def update_rule(req: Request) -> Reply:
     return ok(rule_json(rule, req.org_id))
 
 
-@routes.route("DELETE", f"{API}/alert-rules/{{uid}}", needs=WRITE)
+@routes.route("DELETE", f"{API}/alert-rules/{{uid}}", needs=WRITE, deprecation=RULES_DEPRECATED)
 def delete_rule(req: Request) -> Reply:
     """204, also for a uid that does not exist."""
     rules = alerting_state(req.org)["rules"]
@@ -167,7 +168,7 @@ def _group_allows(stored: str, requested: str) -> bool:
     return stored in ("", requested) or (requested == "" and stored in ("api", "converted_prometheus"))
 
 
-@routes.route("GET", GROUP, needs=READ)
+@routes.route("GET", GROUP, needs=READ, deprecation=RULES_DEPRECATED)
 def get_group(req: Request) -> Reply:
     folder_uid, group = req.params["folderUid"], req.params["group"]
     members = group_rules(alerting_state(req.org), folder_uid, group)
@@ -177,7 +178,7 @@ def get_group(req: Request) -> Reply:
     return ok({"title": group, "folderUid": folder_uid, "interval": members[0]["interval"], "rules": rules})
 
 
-@routes.route("PUT", GROUP, needs=WRITE)
+@routes.route("PUT", GROUP, needs=WRITE, deprecation=RULES_DEPRECATED)
 def replace_group(req: Request) -> Reply:
     """The body is the whole group: listed rules are created or updated (matched by uid), the others deleted;
     without `rules` only the interval changes. Answers 200 with the request body."""
@@ -233,7 +234,9 @@ def _check_group_titles(req: Request, state: dict[str, Any], incoming: list[dict
         _check_title(req, state, rule, ignore)
 
 
-@routes.route("DELETE", GROUP, needs=WRITE, exists_in=lambda profile: profile.has_rule_group_delete)
+@routes.route(
+    "DELETE", GROUP, needs=WRITE, exists_in=lambda profile: profile.has_rule_group_delete, deprecation=RULES_DEPRECATED
+)
 def delete_group(req: Request) -> Reply:
     state = alerting_state(req.org)
     members = group_rules(state, req.params["folderUid"], req.params["group"])

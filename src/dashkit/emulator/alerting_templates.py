@@ -9,12 +9,14 @@ from typing import Any
 from dashkit.emulator.alerting import (
     API,
     READ,
+    TEMPLATES_DEPRECATED,
     WRITE,
     alerting_state,
     check_relaxed_provenance,
     empty,
     errutil_reason,
     fnv64,
+    forget_object_meta,
     request_provenance,
     text,
     with_provenance,
@@ -64,7 +66,7 @@ def template_problem(content: str) -> str | None:
     return "template: unexpected EOF" if depth else None
 
 
-def _invalid(reason: str) -> Exception:
+def invalid_template(reason: str) -> Exception:
     return errutil_error(
         400,
         "alerting.notifications.templates.invalidFormat",
@@ -78,13 +80,13 @@ def _check_version(req: Request, wanted: str, stored: dict[str, Any]) -> None:
         raise errutil_reason(req, 409, "alerting.notifications.conflict")
 
 
-@routes.route("GET", f"{API}/templates", needs=READ)
+@routes.route("GET", f"{API}/templates", needs=READ, deprecation=TEMPLATES_DEPRECATED)
 def list_templates(req: Request) -> Reply:
     templates = alerting_state(req.org)["templates"]
     return ok([template_json(name, templates[name]) for name in sorted(templates)])
 
 
-@routes.route("GET", f"{API}/templates/{{name}}", needs=READ)
+@routes.route("GET", f"{API}/templates/{{name}}", needs=READ, deprecation=TEMPLATES_DEPRECATED)
 def get_template(req: Request) -> Reply:
     stored = alerting_state(req.org)["templates"].get(req.params["name"])
     if stored is None:
@@ -92,7 +94,7 @@ def get_template(req: Request) -> Reply:
     return ok(template_json(req.params["name"], stored))
 
 
-@routes.route("PUT", f"{API}/templates/{{name}}", needs=WRITE)
+@routes.route("PUT", f"{API}/templates/{{name}}", needs=WRITE, deprecation=TEMPLATES_DEPRECATED)
 def put_template(req: Request) -> Reply:
     """202 with the stored template. A `version` must match the stored one; with no template stored it is 404."""
     templates = alerting_state(req.org)["templates"]
@@ -100,11 +102,11 @@ def put_template(req: Request) -> Reply:
     body = req.json_object()
     content, version = text(body, "template"), text(body, "version")
     if not content:
-        raise _invalid("template must have content")
+        raise invalid_template("template must have content")
     content = normalize_template(name, content)
     problem = template_problem(content)
     if problem:
-        raise _invalid(problem)
+        raise invalid_template(problem)
     stored, provenance = templates.get(name), request_provenance(req)
     if stored is None and version:
         raise errutil_reason(req, 404, "alerting.notifications.templates.notFound")
@@ -115,7 +117,7 @@ def put_template(req: Request) -> Reply:
     return ok(template_json(name, templates[name]), 202)
 
 
-@routes.route("DELETE", f"{API}/templates/{{name}}", needs=WRITE)
+@routes.route("DELETE", f"{API}/templates/{{name}}", needs=WRITE, deprecation=TEMPLATES_DEPRECATED)
 def delete_template(req: Request) -> Reply:
     """204, also when there is no such template; `?version=` must match when given."""
     templates = alerting_state(req.org)["templates"]
@@ -124,4 +126,5 @@ def delete_template(req: Request) -> Reply:
         _check_version(req, req.arg("version"), stored)
         check_relaxed_provenance(stored["provenance"], request_provenance(req))
         del templates[req.params["name"]]
+        forget_object_meta(alerting_state(req.org), "templategroups", req.params["name"])
     return empty(204)

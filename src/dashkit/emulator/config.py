@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 from dashkit.emulator.faults import FAULT_KINDS, FaultPlan, parse_fault_spec
-from dashkit.emulator.profile import parse_version
+from dashkit.emulator.profile import PROFILES, parse_version
 from dashkit.safe_yaml import safe_load
 
 DEFAULT_ORGS: dict[int, str] = {1: "Main Org.", 2: "Second Org."}
@@ -70,6 +70,11 @@ class EmulatorConfig:
     nobody elsewhere. `datasources=None` seeds Prometheus/Loki/Tempo in org 1; a list replaces that seed
     (an item may carry `orgId`).
 
+    `grafana_version` is a version (`"12.1.3"`, `"main"`) or a profile name `"11"`, `"12"`, `"13"` (11.6.0, 12.2.0,
+    13.0.0); 12 and 13 serve the app-platform APIs under `/apis`. `stack_id` makes the namespace of org 1
+    `stacks-<id>`, as on Grafana Cloud. App-platform list pages stop early once their items reach
+    `list_max_page_bytes` (0 = only `limit` counts), as Grafana's resource server does at its page-size cap.
+
     A `host` other than loopback needs at least one token, and then every request but `/api/health` needs
     credentials, `/__emulator/*` an Admin token. Request bodies over `max_body_bytes` (chunked ones
     included) are refused with 413. A connection waits at most `idle_timeout` seconds for its next request,
@@ -89,6 +94,8 @@ class EmulatorConfig:
     retry_after: int = 1
     fault_seed: int | None = None
     grafana_version: str = "11.6.0"
+    stack_id: int | None = None
+    list_max_page_bytes: int = 0
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     idle_timeout: float = DEFAULT_IDLE_TIMEOUT
     verbose: bool = False
@@ -98,7 +105,12 @@ class EmulatorConfig:
 
     def validate(self) -> None:
         """Raise ValueError for a setting the emulator cannot run with (`ExposedWithoutToken` for an open host)."""
+        self.grafana_version = PROFILES.get(self.grafana_version.strip(), self.grafana_version)
         parse_version(self.grafana_version)
+        if self.stack_id is not None and (isinstance(self.stack_id, bool) or self.stack_id < 1):
+            raise ValueError(f"stack_id must be a positive integer, got {self.stack_id!r}")
+        if self.list_max_page_bytes < 0:
+            raise ValueError(f"list_max_page_bytes must not be negative, got {self.list_max_page_bytes}")
         self.fault_kinds = parse_fault_spec(self.fault_kinds)
         self.fault_plan()
         if self.latency_ms < 0:

@@ -5,11 +5,15 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from dashkit.emulator.dashboard_objects import legacy_dashboard, stored_version
 from dashkit.emulator.dashboard_save import parse_save_command, save_dashboard, save_reply
+from dashkit.emulator.k8s import namespace_for_org
+from dashkit.emulator.managers import REPO, REPO_MESSAGE, SOURCE_PATH, locks_legacy_edits, manager_of
 from dashkit.emulator.model import Dashboard
 from dashkit.emulator.naming import dashboard_url, folder_url, slugify
 from dashkit.emulator.replies import Reply, message_error, ok
 from dashkit.emulator.routing import Request, RouteTable
+from dashkit.emulator.schema_v2 import is_v2
 
 routes = RouteTable()
 
@@ -22,6 +26,11 @@ def find_dashboard(req: Request) -> Dashboard:
 
 
 def dashboard_meta(req: Request, dash: Dashboard) -> dict[str, Any]:
+    """`meta` of a legacy GET (§4.2). On 12+ a managed dashboard whose manager does not allow edits reads as
+    provisioned (its `sourcePath` as the external id), and `apiVersion` is the version it is stored at."""
+    profile = req.runtime.profile
+    managed_read_only = profile.serves_apis and locks_legacy_edits(dash.annotations)
+    source_path = dash.annotations.get(SOURCE_PATH, "") if managed_read_only else ""
     role = req.role
     can_edit = role in ("Editor", "Admin")
     folder = req.org.folders.get(dash.folder_uid) if dash.folder_uid else None
@@ -47,13 +56,12 @@ def dashboard_meta(req: Request, dash: Dashboard) -> dict[str, Any]:
         "folderUid": folder.uid if folder else "",
         "folderTitle": folder.title if folder else "General",
         "folderUrl": folder_url(folder.uid, slugify(folder.title)) if folder else "",
-        "provisioned": bool(dash.provisioned_external_id),
-        "provisionedExternalId": dash.provisioned_external_id,
+        "provisioned": bool(dash.provisioned_external_id) or managed_read_only,
+        "provisionedExternalId": dash.provisioned_external_id or source_path,
         "annotationsPermissions": {"dashboard": dict(perms), "organization": dict(perms)},
     }
-    api_version = req.runtime.profile.dashboard_api_version
-    if api_version:
-        meta["apiVersion"] = api_version
+    if profile.serves_apis:
+        meta["apiVersion"] = stored_version(dash, profile)
     return meta
 
 
@@ -61,14 +69,23 @@ def dashboard_meta(req: Request, dash: Dashboard) -> dict[str, Any]:
 def post_dashboard(req: Request) -> Reply:
     profile = req.runtime.profile
     cmd = parse_save_command(req.json_object(), profile)
-    saved = save_dashboard(req.runtime.store, req.org, profile, cmd, req.login)
+    saved = save_dashboard(req.runtime.store, req.org, profile, cmd, req.login, req.actor_ref)
     return ok(save_reply(saved, profile))
 
 
 @routes.route("GET", "/api/dashboards/uid/{uid}", needs="dashboards:read")
 def get_dashboard(req: Request) -> Reply:
+    """A v2-stored dashboard is 406 on 12 and read down-converted on 13 (§14.5)."""
     dash = find_dashboard(req)
-    return ok({"dashboard": dash.data, "meta": dashboard_meta(req, dash)})
+    profile = req.runtime.profile
+    if is_v2(dash.api_version) and profile.legacy_get_of_v2_is_406:
+        namespace = namespace_for_org(req.org_id, req.runtime.config.stack_id)
+        raise message_error(
+            406,
+            f"dashboard api version not supported, use /apis/dashboard.grafana.app/{dash.api_version}/namespaces/"
+            f"{namespace}/dashboards/{dash.uid} instead",
+        )
+    return ok({"dashboard": legacy_dashboard(dash), "meta": dashboard_meta(req, dash)})
 
 
 @routes.route("DELETE", "/api/dashboards/uid/{uid}", needs="dashboards:delete")
@@ -79,6 +96,9 @@ def delete_dashboard(req: Request) -> Reply:
     dash = find_dashboard(req)
     if dash.provisioned_external_id:
         raise message_error(400, "provisioned dashboard cannot be deleted")
+    manager = manager_of(dash.annotations) if req.runtime.profile.serves_apis else None
+    if manager is not None and manager.kind == REPO:
+        raise message_error(403, REPO_MESSAGE)
     req.org.drop_dashboard(uid)
     body: dict[str, Any] = {"title": dash.title, "message": f"Dashboard {dash.title} deleted"}
     if req.runtime.profile.delete_reply_has_uid:

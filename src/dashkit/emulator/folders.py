@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from dashkit.emulator.hooks import FOLDER_CONTENTS
+from dashkit.emulator.k8s import new_object_uid
+from dashkit.emulator.managers import manager_of
 from dashkit.emulator.model import Folder
 from dashkit.emulator.naming import folder_url, generate_uid, now_rfc3339, slugify, uid_is_too_long, uid_is_valid
 from dashkit.emulator.replies import Reply, bad_request_data, errutil_error, message_error, ok, status_error
@@ -26,6 +28,15 @@ def _version_mismatch() -> Exception:
 
 def _depth_reached() -> Exception:
     return errutil_error(400, "folder.maximum-depth-reached", "Maximum nested folder depth reached")
+
+
+def touch_folder(req: Request, folder: Folder, *, new_generation: bool) -> None:
+    """Record a legacy write on `folder`: a new resourceVersion always; with `new_generation` also `version` + 1 and
+    the updated time and author (the k8s views follow, §14.7)."""
+    folder.resource_version = req.runtime.store.resource_versions.next()
+    if new_generation:
+        folder.version += 1
+        folder.updated, folder.updated_by, folder.updated_by_ref = now_rfc3339(), req.login, req.actor_ref
 
 
 def find_folder(org: OrgState, uid: str) -> Folder:
@@ -59,6 +70,9 @@ def folder_dto(req: Request, folder: Folder, *, with_parents: bool = True) -> di
         dto["parentUid"] = folder.parent_uid
         if with_parents:
             dto["parents"] = [folder_dto(req, a, with_parents=False) for a in req.org.ancestors(folder.uid)]
+    manager = manager_of(folder.annotations) if req.runtime.profile.serves_apis else None
+    if manager is not None:
+        dto["managedBy"] = manager.kind
     return dto
 
 
@@ -161,6 +175,9 @@ def create_folder(req: Request) -> Reply:
         created_by=req.login,
         updated=now,
         updated_by=req.login,
+        k8s_uid=new_object_uid(),
+        resource_version=req.runtime.store.resource_versions.next(),
+        created_by_ref=req.actor_ref,
     )
     org.put_folder(folder)
     return ok(folder_dto(req, folder))
@@ -184,8 +201,7 @@ def update_folder(req: Request) -> Reply:
         raise bad_request_data()
     folder.title = title
     folder.description = folder.description if description is None else description
-    folder.version += 1
-    folder.updated, folder.updated_by = now_rfc3339(), req.login
+    touch_folder(req, folder, new_generation=True)
     return ok(folder_dto(req, folder))
 
 
@@ -204,8 +220,11 @@ def move_folder(req: Request) -> Reply:
         ancestors_after_move = len(org.ancestors(new_parent)) + 1
         if ancestors_after_move + org.height(folder.uid) > MAX_NESTED_FOLDER_DEPTH:
             raise _depth_reached()
+    moved = folder.parent_uid != new_parent
     folder.parent_uid = new_parent
     folder.updated, folder.updated_by = now_rfc3339(), req.login
+    # 12+: a move changes the folder annotation, which moves the generation (§14.2, §14.7)
+    touch_folder(req, folder, new_generation=moved and req.runtime.profile.serves_apis)
     return ok(folder_dto(req, folder))
 
 

@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from dashkit.emulator.k8s import identity_ref
 from dashkit.emulator.replies import Reply, bad_request_data
 
 if TYPE_CHECKING:
@@ -54,6 +55,12 @@ class Request:
     def login(self) -> str:
         return self.identity.login if self.identity else "Anonymous"
 
+    @property
+    def actor_ref(self) -> str:
+        """The caller as the `grafana.app/createdBy`/`updatedBy` annotations name it (`service-account:<uid>`,
+        `user:<uid>`; grafana-api.md §14.2)."""
+        return identity_ref(self.identity.kind, self.identity.uid) if self.identity else identity_ref("anonymous", "")
+
     def json(self) -> Any:
         """The body as JSON, or 400 `bad request data` as Grafana's `web.Bind` answers."""
         try:
@@ -83,9 +90,31 @@ class Request:
 
 
 @dataclass(frozen=True)
+class Deprecation:
+    """A legacy endpoint that some Grafana versions (`applies`) mark deprecated: the server adds the headers of
+    grafana-api.md §14.9 to its answers. `replacement` is the app-platform path, `{namespace}` filled in with the
+    caller's namespace."""
+
+    replacement: str
+    date: str
+    applies: ProfileCheck
+
+    def headers(self, namespace: str) -> dict[str, str]:
+        """`Warning` (code 299), `X-API-Deprecation-Date` and `X-API-Replacement`. The warning's wording is
+        [unverified]: the doc gives only the header names and the contact points' date."""
+        replacement = self.replacement.format(namespace=namespace)
+        return {
+            "Warning": f'299 - "This API is deprecated and will be removed in a future release; use {replacement}"',
+            "X-API-Deprecation-Date": self.date,
+            "X-API-Replacement": replacement,
+        }
+
+
+@dataclass(frozen=True)
 class Route:
-    """One endpoint: method + pattern (`/api/dashboards/uid/{uid}`), the RBAC actions it needs (any of), and
-    `exists_in`, a check of the version profile for an endpoint that only some Grafana versions serve."""
+    """One endpoint: method + pattern (`/api/dashboards/uid/{uid}`), the RBAC actions it needs (any of),
+    `exists_in`, a check of the version profile for an endpoint that only some Grafana versions serve, and
+    `deprecation`, the headers versions that deprecate the endpoint answer with."""
 
     method: str
     pattern: str
@@ -94,6 +123,7 @@ class Route:
     auth: bool = True
     regex: re.Pattern[str] = field(default=re.compile(""), compare=False)
     exists_in: ProfileCheck | None = field(default=None, compare=False)
+    deprecation: Deprecation | None = field(default=None, compare=False)
 
     @property
     def key(self) -> str:
@@ -114,6 +144,7 @@ class RouteTable:
         needs: tuple[str, ...] | str = (),
         auth: bool = True,
         exists_in: ProfileCheck | None = None,
+        deprecation: Deprecation | None = None,
     ) -> Callable[[Handler], Handler]:
         needed = (needs,) if isinstance(needs, str) else tuple(needs)
         regex = re.compile(
@@ -121,7 +152,7 @@ class RouteTable:
         )
 
         def register(handler: Handler) -> Handler:
-            self.routes.append(Route(method.upper(), pattern, handler, needed, auth, regex, exists_in))
+            self.routes.append(Route(method.upper(), pattern, handler, needed, auth, regex, exists_in, deprecation))
             return handler
 
         return register

@@ -14,9 +14,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from dashkit.emulator import k8s
 from dashkit.emulator.auth import authorize, authorize_control, select_org
 from dashkit.emulator.config import MEGABYTE
 from dashkit.emulator.faults import DROP, DROP_AFTER, fault_reply
+from dashkit.emulator.k8s import namespace_for_org
 from dashkit.emulator.replies import ApiError, Reply, not_found_route
 from dashkit.emulator.routing import Request, Route, Router
 from dashkit.emulator.runtime import Runtime
@@ -185,7 +187,8 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
         if path.startswith(CONTROL_PREFIX):
             self._send(self._run(match, method, path, query, body, control=True), method, path, started)
             return
-        if not (path == "/api" or path.startswith("/api/")):
+        apis = runtime.profile.serves_apis and (path == "/apis" or path.startswith("/apis/"))
+        if not (apis or path == "/api" or path.startswith("/api/")):
             self._send(not_found_route(), method, path, started)
             return
 
@@ -203,7 +206,9 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
             self._send(reply, method, path, started, note=f"fault {fault}")
             return
         reply = self._run(match, method, path, query, body, control=False)
-        if method in WRITE_METHODS and 200 <= reply.status < 300:
+        if apis:
+            reply = self._apis_unmatched(method, path) if match is None else k8s.as_status(reply)
+        if method in WRITE_METHODS and 200 <= reply.status < 300 and not any(query.get("dryRun", ())):
             runtime.stats.write()
             runtime.store.mark_dirty()
         if fault == DROP_AFTER:
@@ -235,13 +240,27 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
                 req.identity = identity
                 req.org_id = select_org(identity, query, self.headers)
                 authorize(identity, route.needs)
-            with runtime.store.lock:
-                return route.handler(req)
+            try:
+                with runtime.store.lock:
+                    reply = route.handler(req)
+            except ApiError as error:
+                reply = error.reply
+            if route.deprecation is not None and route.deprecation.applies(runtime.profile):
+                namespace = namespace_for_org(req.org_id, runtime.config.stack_id)
+                reply.headers.update(route.deprecation.headers(namespace))
+            return reply
         except ApiError as error:
             return error.reply
         except Exception:
             traceback.print_exc(file=sys.stderr)
             return Reply(500, {"message": "Internal Server Error", "traceID": ""})
+
+    def _apis_unmatched(self, method: str, path: str) -> Reply:
+        """Under /apis, a path no route serves is the apiserver's 404 Status; one served for other methods is 405."""
+        router = self.server.router
+        if any(router.match(other, path) for other in ("GET", "POST", "PUT", "DELETE") if other != method):
+            return k8s.method_not_allowed()
+        return k8s.unknown_path()
 
     def _read_body(self, path: str) -> bytes:
         """The request body, read up to `max_body_bytes` and never buffered beyond it."""

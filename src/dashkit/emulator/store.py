@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 from typing import Any
 
 from dashkit.emulator.datasources import normalize_datasource
+from dashkit.emulator.k8s import ResourceVersionClock, new_object_uid
 from dashkit.emulator.model import Dashboard, Folder
 
 FORMAT = "dashkit-emulator/1"
@@ -23,6 +25,21 @@ class OrgState:
         self.uid_by_id: dict[int, str] = {}
         self.datasources: list[dict[str, Any]] = []
         self.extras: dict[str, Any] = {}  # JSON-able state of later API areas (e.g. alerting), persisted as is
+        self._sorted_dashboards: list[str] | None = None  # names in list order, rebuilt when the set changes
+        self._sorted_folders: list[str] | None = None
+
+    def dashboard_names(self) -> list[str]:
+        """Dashboard uids in ascending order (the order of an app-platform list); cached until one is added or
+        removed, so paging through 10,000 dashboards does not sort them per page."""
+        if self._sorted_dashboards is None:
+            self._sorted_dashboards = sorted(self.dashboards)
+        return self._sorted_dashboards
+
+    def folder_names(self) -> list[str]:
+        """Folder uids in ascending order, cached like `dashboard_names`."""
+        if self._sorted_folders is None:
+            self._sorted_folders = sorted(self.folders)
+        return self._sorted_folders
 
     def uid_taken(self, uid: str) -> bool:
         return uid in self.dashboards or uid in self.folders
@@ -36,6 +53,9 @@ class OrgState:
     def put_dashboard(self, dash: Dashboard, replaced_uid: str | None = None) -> None:
         if replaced_uid is not None and replaced_uid != dash.uid:
             self.dashboards.pop(replaced_uid, None)
+            self._sorted_dashboards = None
+        if dash.uid not in self.dashboards:
+            self._sorted_dashboards = None
         self.dashboards[dash.uid] = dash
         self.uid_by_id[dash.id] = dash.uid
 
@@ -43,9 +63,12 @@ class OrgState:
         dash = self.dashboards.pop(uid, None)
         if dash is not None:
             self.uid_by_id.pop(dash.id, None)
+            self._sorted_dashboards = None
         return dash
 
     def put_folder(self, folder: Folder) -> None:
+        if folder.uid not in self.folders:
+            self._sorted_folders = None
         self.folders[folder.uid] = folder
         self.uid_by_id[folder.id] = folder.uid
 
@@ -53,6 +76,7 @@ class OrgState:
         folder = self.folders.pop(uid, None)
         if folder is not None:
             self.uid_by_id.pop(folder.id, None)
+            self._sorted_folders = None
         return folder
 
     def ancestors(self, folder_uid: str) -> list[Folder]:
@@ -90,11 +114,13 @@ class OrgState:
 
 
 class Store:
-    """All orgs behind one re-entrant lock; `generation` counts applied changes (for autosave)."""
+    """All orgs behind one re-entrant lock; `generation` counts applied changes (for autosave);
+    `resource_versions` hands out the app-platform resourceVersions of every resource kind."""
 
     def __init__(self, orgs: dict[int, str], datasources: list[dict[str, Any]]) -> None:
         self.lock = threading.RLock()
         self.generation = 0
+        self.resource_versions = ResourceVersionClock()
         self._org_names = dict(orgs)
         self._seed_datasources = datasources
         self.orgs: dict[int, OrgState] = {}
@@ -176,4 +202,26 @@ class Store:
                 for dash in saved["dashboards"]:
                     org.put_dashboard(Dashboard.from_dict(dash))
                 org.extras = saved.get("extras", {})
+            self._complete_k8s_identities()
             self.generation = 0
+
+    def _complete_k8s_identities(self) -> None:
+        """Give loaded records written before the 12/13 profiles a k8s uid and a resourceVersion; every later
+        resourceVersion is greater than all loaded ones."""
+        for org in self.orgs.values():
+            for record in [*org.folders.values(), *org.dashboards.values()]:
+                self.resource_versions.observe(record.resource_version)
+        for org in self.orgs.values():
+            for folder in org.folders.values():
+                if not folder.k8s_uid or not folder.resource_version:
+                    folder.k8s_uid = folder.k8s_uid or new_object_uid()
+                    folder.resource_version = folder.resource_version or self.resource_versions.next()
+            for dash in list(org.dashboards.values()):
+                if not dash.k8s_uid or not dash.resource_version:
+                    org.put_dashboard(
+                        dataclasses.replace(
+                            dash,
+                            k8s_uid=dash.k8s_uid or new_object_uid(),
+                            resource_version=dash.resource_version or self.resource_versions.next(),
+                        )
+                    )

@@ -89,4 +89,5 @@ def restore_version(req: Request) -> Reply:
     data = {**entry.data, "id": dash.id, "uid": dash.uid, "version": dash.version}
     cmd = SaveCommand(data, folder_uid=dash.folder_uid, message=f"Restored from version {number}", restored_from=number)
     profile = req.runtime.profile
-    return ok(save_reply(save_dashboard(req.runtime.store, req.org, profile, cmd, req.login), profile))
+    saved = save_dashboard(req.runtime.store, req.org, profile, cmd, req.login, req.actor_ref)
+    return ok(save_reply(saved, profile))

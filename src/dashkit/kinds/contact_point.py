@@ -12,12 +12,11 @@ from typing import Any
 
 from .. import naming, secrets
 from ..builders.notifications import ContactPoint
-from ..client import quote_segment
 from ..loader import Definition
 from ..model import Resource, ResourceRef
+from .alerting_api import alerting_api
 from .base import BuildContext, LiveResource, ResourceKind, SyncContext, exported, register
 
-API = "/api/v1/provisioning/contact-points"
 DIGEST_KEY = "dashkitSecretDigest"
 OWNER_KEY = "dashkitOwner"
 ROTATE = "re-sent by --rotate-secrets"
@@ -58,7 +57,7 @@ class ContactPointKind(ResourceKind):
                 "disableResolveMessage": bool(body.get("disableResolveMessage"))}
 
     def fetch(self, desired: list[Resource], ctx: SyncContext) -> dict[ResourceRef, LiveResource]:
-        points = [p for p in ctx.client.get(API).data or [] if isinstance(p, dict)]
+        points = alerting_api(ctx).contact_points()
         by_name: dict[str, list[dict]] = {}
         for point in points:
             by_name.setdefault(str(point.get("name", "")), []).append(point)
@@ -111,19 +110,18 @@ class ContactPointKind(ResourceKind):
 
     def reread(self, ref: ResourceRef, live: LiveResource | None, ctx: SyncContext) -> LiveResource | None:
         uid = (live.extra.get("uid") if live is not None else None) or ref.uid
-        point = next((p for p in ctx.client.get(API).data or [] if isinstance(p, dict) and p.get("uid") == uid),
-                     None)
+        point = next((p for p in alerting_api(ctx).contact_points() if p.get("uid") == uid), None)
         return self._live(point, ref, ctx) if point is not None else None
 
     def create(self, resource: Resource, ctx: SyncContext) -> None:
-        ctx.client.request("POST", API, json=self._payload(resource, ctx))
+        alerting_api(ctx).create_contact_point(self._payload(resource, ctx))
 
     def update(self, resource: Resource, live: LiveResource, ctx: SyncContext) -> None:
         uid = live.extra.get("uid") or resource.uid
-        ctx.client.request("PUT", f"{API}/{quote_segment(uid)}", json={**self._payload(resource, ctx), "uid": uid})
+        alerting_api(ctx).update_contact_point(uid, self._payload(resource, ctx))
 
     def delete(self, live: LiveResource, ctx: SyncContext) -> None:
-        ctx.client.request("DELETE", f"{API}/{quote_segment(live.extra.get('uid') or live.ref.uid)}", allow=(404,))
+        alerting_api(ctx).delete_contact_point(live.extra.get("uid") or live.ref.uid)
 
     def _payload(self, resource: Resource, ctx: SyncContext) -> dict[str, Any]:
         body = secrets.reveal(resource.body, f"contact point '{resource.title}'")

@@ -7,13 +7,11 @@ from typing import Any
 
 from .. import naming
 from ..builders.notifications import MuteTiming
-from ..client import quote_segment
 from ..loader import Definition
 from ..model import Resource, ResourceRef
 from . import owner_records
+from .alerting_api import alerting_api
 from .base import BuildContext, LiveResource, ResourceKind, SyncContext, exported, register
-
-API = "/api/v1/provisioning/mute-timings"
 
 
 @register
@@ -43,7 +41,7 @@ class MuteTimingKind(ResourceKind):
         wanted = {r.uid for r in desired}
         owners = owner_records.claimed(ctx, self.name)
         out = {}
-        for timing in ctx.client.get(API).data or []:
+        for timing in alerting_api(ctx).mute_timings():
             live = self._live(timing, owners)
             if live.ref.uid in wanted or ctx.mine(live.owner):
                 live.managed = ctx.mine(live.owner)
@@ -51,8 +49,8 @@ class MuteTimingKind(ResourceKind):
         return out
 
     def fetch_one(self, ref: ResourceRef, ctx: SyncContext) -> LiveResource | None:
-        data = ctx.client.get_or_none(f"{API}/{quote_segment(ref.uid)}")
-        if not isinstance(data, dict):
+        data = alerting_api(ctx).mute_timing(ref.uid)
+        if data is None:
             return None
         live = self._live(data, {ref.uid: owner_records.owner_of(ctx, self.name, ref.uid) or ""})
         live.managed = ctx.mine(live.owner)
@@ -65,15 +63,15 @@ class MuteTimingKind(ResourceKind):
 
     def create(self, resource: Resource, ctx: SyncContext) -> None:
         owner_records.claim(ctx, self.name, resource.uid)
-        ctx.client.request("POST", API, json=resource.body)
+        alerting_api(ctx).create_mute_timing(resource.body)
 
     def update(self, resource: Resource, live: LiveResource, ctx: SyncContext) -> None:
         if live.owner != ctx.owner:
             owner_records.claim(ctx, self.name, resource.uid)
             if live.comparable == self.comparable(resource.body, ""):
                 return  # only the claim was missing
-        ctx.client.request("PUT", f"{API}/{quote_segment(resource.uid)}", json=resource.body)
+        alerting_api(ctx).update_mute_timing(resource.uid, resource.body)
 
     def delete(self, live: LiveResource, ctx: SyncContext) -> None:
-        ctx.client.request("DELETE", f"{API}/{quote_segment(live.ref.uid)}", allow=(404,))
+        alerting_api(ctx).delete_mute_timing(live.ref.uid)
         owner_records.release(ctx, self.name, live.ref.uid)

@@ -25,13 +25,12 @@ from ..errors import DefinitionError
 from ..loader import Definition
 from ..model import Resource, ResourceRef
 from . import owner_records
+from .alerting_api import ROOT_KEYS, alerting_api
 from .alerting_files import alertmanager_config
 from .base import BuildContext, LiveResource, ResourceKind, SyncContext, export, register
 
-API = "/api/v1/provisioning/policies"
 ROUTES = "routes"
 ROOT = "root"
-ROOT_KEYS = ("receiver", "group_by", "group_wait", "group_interval", "repeat_interval")
 MARKER_LABEL = "__dashkit_owner__"
 
 
@@ -131,8 +130,8 @@ class NotificationPolicyKind(ResourceKind):
 
     # ---- live side ---------------------------------------------------------------------------------------
     def fetch(self, desired: list[Resource], ctx: SyncContext) -> dict[ResourceRef, LiveResource]:
-        tree = ctx.client.get_or_none(API)
-        if not isinstance(tree, dict):
+        tree = alerting_api(ctx).policy_tree()
+        if tree is None:
             return {}
         wanted = {r.uid: r for r in desired}
         out = {}
@@ -147,8 +146,8 @@ class NotificationPolicyKind(ResourceKind):
         return out
 
     def fetch_one(self, ref: ResourceRef, ctx: SyncContext) -> LiveResource | None:
-        tree = ctx.client.get_or_none(API)
-        if not isinstance(tree, dict):
+        tree = alerting_api(ctx).policy_tree()
+        if tree is None:
             return None
         if ref.uid == ROUTES:
             return self._routes(tree, ctx)
@@ -223,13 +222,11 @@ class NotificationPolicyKind(ResourceKind):
     def _splice(self, ctx: SyncContext, change) -> None:
         """Re-read the tree, change this project's part of it, and write it back with the provenance it has
         (in a shared tree) so a tree people edit in the UI stays editable."""
-        tree = ctx.client.get(API).data or {}
+        api = alerting_api(ctx)
+        tree = api.policy_tree() or {}
         provenance = tree.get("provenance", "")
         new = change({k: v for k, v in tree.items() if k != "provenance"})
-        headers = None
-        if ctx.policy_tree == "shared":
-            headers = {"X-Disable-Provenance": "true" if not provenance else None}
-        ctx.client.request("PUT", API, json=new, headers=headers)
+        api.put_policy_tree(new, provenance if ctx.policy_tree == "shared" else None)
 
 
 def _with_routes(tree: dict[str, Any], mine: list[dict[str, Any]], ctx: SyncContext) -> dict[str, Any]:

@@ -8,14 +8,13 @@ from typing import Any
 
 from .. import naming
 from ..builders.notifications import Template
-from ..client import quote_segment
 from ..errors import DefinitionError
 from ..loader import Definition
 from ..model import Resource, ResourceRef
 from . import owner_records
+from .alerting_api import alerting_api
 from .base import BuildContext, LiveResource, ResourceKind, SyncContext, exported, register
 
-API = owner_records.API
 MARKER = "{{/* managed by dashkit: %s */}}\n"
 _MARKER_RE = re.compile(r"^\{\{/\* managed by dashkit: (\S+) \*/\}\}")
 
@@ -55,8 +54,8 @@ class TemplateKind(ResourceKind):
         return {live.ref: live for live in lives if live.ref.uid in wanted or live.managed}
 
     def fetch_one(self, ref: ResourceRef, ctx: SyncContext) -> LiveResource | None:
-        data = ctx.client.get_or_none(f"{API}/{quote_segment(ref.uid)}")
-        return self._live(data, ctx) if isinstance(data, dict) else None
+        data = alerting_api(ctx).template(ref.uid)
+        return self._live(data, ctx) if data is not None else None
 
     def _live(self, template: dict[str, Any], ctx: SyncContext) -> LiveResource:
         match = _MARKER_RE.match(str(template.get("template", "")))
@@ -71,7 +70,7 @@ class TemplateKind(ResourceKind):
 
     def update(self, resource: Resource, live: LiveResource | None, ctx: SyncContext) -> None:
         text = MARKER % ctx.owner + resource.body["template"]
-        ctx.client.request("PUT", f"{API}/{quote_segment(resource.uid)}", json={"template": text})
+        alerting_api(ctx).put_template(resource.uid, text)
 
     def delete(self, live: LiveResource, ctx: SyncContext) -> None:
-        ctx.client.request("DELETE", f"{API}/{quote_segment(live.ref.uid)}", allow=(404,))
+        alerting_api(ctx).delete_template(live.ref.uid)

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import re
 
-from ..client import quote_segment
+from .alerting_api import alerting_api
 from .base import SyncContext
 
-API = "/api/v1/provisioning/templates"
 PREFIX = "dashkit.owner."
 _MARK = "{{/* dashkit owner record: owner=%s kind=%s */}}"
 _MARK_RE = re.compile(r"\{\{/\* dashkit owner record: owner=(\S+) kind=\S+ \*/\}\}")
@@ -28,7 +27,7 @@ def is_record(template_name: object) -> bool:
 def templates(ctx: SyncContext) -> list[dict]:
     """Every notification template, read once per run (the template kind reads the same list)."""
     if "templates" not in ctx.cache:
-        ctx.cache["templates"] = [t for t in ctx.client.get(API).data or [] if isinstance(t, dict)]
+        ctx.cache["templates"] = alerting_api(ctx).templates()
     return ctx.cache["templates"]
 
 
@@ -57,11 +56,10 @@ def claimed(ctx: SyncContext, kind: str) -> dict[str, str]:
 def claim(ctx: SyncContext, kind: str, name: str) -> None:
     """Record this project as the owner of `name` (idempotent)."""
     text = _MARK % (ctx.owner, kind)
-    ctx.client.request("PUT", f"{API}/{quote_segment(record_name(kind, name))}", json={"template": text},
-                       idempotent=True)
+    alerting_api(ctx).put_template(record_name(kind, name), text)
     ctx.cache.pop("templates", None)
 
 
 def release(ctx: SyncContext, kind: str, name: str) -> None:
-    ctx.client.request("DELETE", f"{API}/{quote_segment(record_name(kind, name))}", allow=(404,))
+    alerting_api(ctx).delete_template(record_name(kind, name))
     ctx.cache.pop("templates", None)
