@@ -101,10 +101,26 @@ def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
         server.shutdown()
 
 
+ALL_PROFILES = ("11.6.0", "12.2.0", "13.0.0")  # the Grafana generations dashkit supports, as the emulator plays them
+
+
+def pytest_generate_tests(metafunc):
+    """A module that sets GRAFANA_PROFILES = ALL_PROFILES runs each of its tests against every generation."""
+    profiles = getattr(metafunc.module, "GRAFANA_PROFILES", None)
+    if profiles and "grafana_version" in metafunc.fixturenames:
+        metafunc.parametrize("grafana_version", profiles, ids=[f"grafana{p.split('.')[0]}" for p in profiles])
+
+
 @pytest.fixture
-def grafana():
-    emulator = Emulator(EmulatorConfig(port=0, tokens={TOKEN: {"login": "sa-1-dashkit", "name": "dashkit",
-                                                                "role": "Admin", "org_id": 1}}))
+def grafana_version() -> str:
+    return "11.6.0"
+
+
+@pytest.fixture
+def grafana(grafana_version):
+    emulator = Emulator(EmulatorConfig(port=0, grafana_version=grafana_version,
+                                       tokens={TOKEN: {"login": "sa-1-dashkit", "name": "dashkit",
+                                                       "role": "Admin", "org_id": 1}}))
     emulator.start()
     try:
         yield Grafana(emulator)

@@ -4,6 +4,10 @@ inside --out, whatever the titles say."""
 import json
 from pathlib import Path
 
+from conftest import ALL_PROFILES
+
+GRAFANA_PROFILES = ALL_PROFILES  # every test runs against Grafana 11, 12 and 13
+
 
 def _folder(grafana, uid: str, title: str, parent: str = "") -> None:
     body = {"uid": uid, "title": title, **({"parentUid": parent} if parent else {})}

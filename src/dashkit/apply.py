@@ -212,8 +212,10 @@ def validate_plan(plan: Plan, kinds: dict[str, ResourceKind], ctx: SyncContext) 
         try:
             done = kinds[change.ref.kind].dry_run(change.action.value, change.desired, change.live, ctx)
             return change, done, None
-        except DashkitError as exc:
-            return change, True, exc
+        except GrafanaError as exc:
+            if exc.status is not None and 400 <= exc.status < 500 and exc.status not in (401, 408, 409, 412, 429):
+                return change, True, exc  # Grafana looked at the write and refused it
+            return change, False, None  # no verdict (a race, unreachable, overloaded): the write will tell
 
     for change, done, error in ctx.map(check, todo):
         if not done:

@@ -4,6 +4,10 @@ import json
 
 import pytest
 
+from conftest import ALL_PROFILES
+
+GRAFANA_PROFILES = ALL_PROFILES  # every test runs against Grafana 11, 12 and 13
+
 
 def _live_dashboards(grafana):
     """What a team clicked together: folders, concrete datasource uids, a variable, a collapsed row."""

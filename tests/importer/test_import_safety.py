@@ -10,9 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from conftest import ALL_PROFILES
 from dashkit.build import load_project
 from dashkit.config import load_settings
 from dashkit.errors import DefinitionError
+
+GRAFANA_PROFILES = ALL_PROFILES  # every test runs against Grafana 11, 12 and 13
 
 
 def _folder(grafana, uid: str, title: str, parent: str = "") -> None:

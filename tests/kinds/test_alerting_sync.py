@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TOKEN
+from conftest import ALL_PROFILES, TOKEN
+
+GRAFANA_PROFILES = ALL_PROFILES  # every test runs against Grafana 11, 12 and 13
 
 REPO = Path(__file__).resolve().parents[2]
 SLACK = "https://hooks.slack.example/T000/B000/first-secret-value"

@@ -8,9 +8,11 @@ import textwrap
 
 import pytest
 
-from conftest import Project, Result
+from conftest import ALL_PROFILES, Project, Result
 from dashkit.cli.main import main
 from dashkit.cli.output import Console
+
+GRAFANA_PROFILES = ALL_PROFILES  # every test runs against Grafana 11, 12 and 13
 
 API = "/api/v1/provisioning"
 

@@ -1,8 +1,10 @@
 """Grafana-managed alert rule groups, written whole through the provisioning API; also rendered as Prometheus
 rule files and runbooks by `dashkit build`.
 
-Every rule dashkit writes carries the private annotation `__dashkit_owner__` (Grafana hides `__x__` annotations from
-notifications); rules written before it existed are recognised by the owner signature in their uid. Rules are
+Every rule dashkit writes carries the private annotations `__dashkit_owner__` and `__dashkit_checksum__` (Grafana hides
+`__x__` annotations from notifications): the owner, and a fingerprint of what was written, so an edit made in Grafana
+(a rule group saved without provenance, in the UI or by another tool) is drift, not overwritten without --force.
+Rules written before the owner annotation existed are recognised by the owner signature in their uid. Rules are
 matched by title, so a group taken over keeps its rules' uids (and their alert state)."""
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from .folder import live_folder_paths
 API = "/api/v1/provisioning"
 DEFAULT_FOLDER = ("Alerts",)
 OWNER_ANNOTATION = "__dashkit_owner__"
+CHECKSUM_ANNOTATION = "__dashkit_checksum__"  # fingerprint of the rule (and group interval) dashkit wrote
+PRIVATE_ANNOTATIONS = (OWNER_ANNOTATION, CHECKSUM_ANNOTATION)
 _MODEL_DEFAULTS = {"intervalMs": 1000, "maxDataPoints": 43200}
 
 
@@ -142,12 +146,20 @@ class AlertRuleGroupKind(ResourceKind):
             return None
         members = [m for m in data["rules"] if isinstance(m, dict)]
         owner = _group_owner(members, ctx)
-        return LiveResource(
+        live = LiveResource(
             ref=ref, title=group, body=data, comparable=self.comparable(data, folder), folder=folder,
             path=group, owner=owner, managed=ctx.mine(owner),
             depends=(ResourceRef("folder", folder),),
             extra={"provenance": {m.get("provenance", "") for m in members}},
         )
+        interval = int(data.get("interval") or 0)
+        edited = [m.get("title") for m in members
+                  if isinstance(m.get("annotations"), dict) and CHECKSUM_ANNOTATION in m["annotations"]
+                  and m["annotations"][CHECKSUM_ANNOTATION] != rule_checksum(m, interval)]
+        if owner == ctx.owner and edited:
+            live.drift = (f"changed in Grafana after dashkit last wrote it (rule '{edited[0]}'"
+                          + (f" and {len(edited) - 1} more" if len(edited) > 1 else "") + ")")
+        return live
 
     def create(self, resource: Resource, ctx: SyncContext) -> None:
         self._put(resource, None, ctx)
@@ -165,7 +177,9 @@ class AlertRuleGroupKind(ResourceKind):
         for rule in resource.body["rules"]:
             uid = rule["uid"] if not naming.looks_owned_uid(rule["uid"]) else live_uids.get(rule["title"], rule["uid"])
             annotations = {**(rule.get("annotations") or {}), OWNER_ANNOTATION: ctx.owner}
-            rules.append({**rule, "uid": uid, "annotations": annotations})
+            written = {**rule, "uid": uid}
+            annotations[CHECKSUM_ANNOTATION] = rule_checksum(written, int(resource.body["interval"]))
+            rules.append({**written, "annotations": annotations})
         body = {"title": group, "interval": resource.body["interval"], "rules": rules}
         ctx.client.request("PUT", self._path(folder, group), json=body)
 
@@ -238,7 +252,7 @@ def normalize_rule(rule: dict[str, Any]) -> dict[str, Any]:
     if keep != "0s":
         out["keep_firing_for"] = keep
     for key in ("labels", "annotations"):
-        values = {k: v for k, v in (rule.get(key) or {}).items() if k != OWNER_ANNOTATION}
+        values = {k: v for k, v in (rule.get(key) or {}).items() if k not in PRIVATE_ANNOTATIONS}
         if values:
             out[key] = values
     if rule.get("isPaused"):
@@ -251,6 +265,13 @@ def normalize_rule(rule: dict[str, Any]) -> dict[str, Any]:
         out["record"] = rule["record"]
     out["data"] = [_normalize_query(q) for q in rule.get("data") or []]
     return out
+
+
+def rule_checksum(rule: dict[str, Any], interval: int) -> str:
+    """The fingerprint of one rule as written, with its group's interval."""
+    from ..normalize import fingerprint
+
+    return fingerprint({"interval": interval, "rule": normalize_rule(rule)})
 
 
 def _normalize_query(query: dict[str, Any]) -> dict[str, Any]:

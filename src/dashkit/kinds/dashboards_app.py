@@ -83,7 +83,7 @@ class AppPlatformDashboards:
         owner = managers.owner_of(annotations)
         envelope = spec.get(ENVELOPE) if isinstance(spec.get(ENVELOPE), dict) else {}
         legacy_marked = owner is None and envelope.get("uid") == name and isinstance(envelope.get("owner"), str)
-        if legacy_marked:  # synced by dashkit through the legacy API (before an upgrade to 12+)
+        if legacy_marked:  # synced through the legacy API (before an upgrade), or a legacy save dropped the annotations
             owner = envelope["owner"]
         live = LiveResource(
             ref=ResourceRef(self.kind.name, name),
@@ -119,7 +119,7 @@ class AppPlatformDashboards:
             live.extra["provisioned"] = live.note
         if live.managed and live.drift is None:
             if legacy_marked:
-                live.remark = "moves dashkit's marker into Grafana's manager annotations (content unchanged)"
+                live.remark = "adds Grafana's manager annotations (content unchanged)"
             elif desired is not None and managers.differs(annotations, self._marks(desired, ctx)):
                 live.remark = "updates Grafana's manager annotations (content unchanged)"
         return live
@@ -130,10 +130,14 @@ class AppPlatformDashboards:
 
     def _object(self, resource: Resource, ctx: SyncContext, live: LiveResource | None,
                 annotations: dict[str, Any] | None = None) -> dict[str, Any]:
-        from .dashboard import ENVELOPE, TAG_PREFIX
+        from .dashboard import ENVELOPE, TAG_PREFIX, marker_tag
 
-        spec = {k: v for k, v in resource.body.items() if k not in SPEC_SERVER_FIELDS and k != ENVELOPE}
-        spec["tags"] = [t for t in spec.get("tags") or [] if not (isinstance(t, str) and t.startswith(TAG_PREFIX))]
+        # The spec carries dashkit's classic marker too (tag and hidden key), so a save through the legacy API,
+        # which drops the annotations (grafana-api.md §14.5), is still recognised, as drift when it changed content.
+        spec = {k: v for k, v in resource.body.items() if k not in SPEC_SERVER_FIELDS}
+        tags = [t for t in spec.get("tags") or [] if not (isinstance(t, str) and t.startswith(TAG_PREFIX))]
+        spec["tags"] = [*tags, marker_tag(ctx.owner)]
+        spec[ENVELOPE] = {"owner": ctx.owner, "uid": resource.uid, "fingerprint": self.kind.checksum(resource)}
         kept = managers.without_manager(live.extra["annotations"]) if live is not None else {}
         for key in (managers.UPDATED_BY, managers.UPDATED_AT, managers.FOLDER, managers.MESSAGE):
             kept.pop(key, None)
