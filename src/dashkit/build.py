@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import shutil
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,18 +29,31 @@ class Project:
 
 def load_project(settings: Settings) -> Project:
     names = {name for env in settings.environments.values() for name in env.datasources}
-    with loading_project(names):
-        definitions = load_definitions(settings.root)
-    with contextlib.redirect_stdout(sys.stderr):  # definitions' code (to_json_data()...) runs while building too
-        resources = build_resources(definitions, settings)
+    # definitions' code (to_json_data()...) runs while building too: its prints go to stderr as well
+    with without_cycle_collection(), loading_project(names), contextlib.redirect_stdout(sys.stderr):
+        resources = build_resources(load_definitions(settings.root), settings)
     return Project(settings=settings, resources=resources)
 
 
-def build_resources(definitions: list[Definition], settings: Settings) -> list[Resource]:
+@contextlib.contextmanager
+def without_cycle_collection():
+    """Building thousands of dashboards allocates millions of small dicts and lists, none of them in a reference
+    cycle: Python's cycle collector, which runs every few hundred allocations, would spend half the build time
+    walking them. Memory is still freed as usual (by reference counting); collection resumes afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def build_resources(definitions: Iterable[Definition], settings: Settings) -> list[Resource]:
     ctx = BuildContext(root=settings.root, owner=settings.owner, runbook_base_url=settings.runbook_base_url)
     kinds = all_kinds()
     collected: list[Resource] = []
-    for definition in definitions:
+    for definition in definitions:  # one at a time: its objects are released before the next is imported
         found = [r for kind in kinds for r in kind.collect(definition, ctx)]
         if not found:
             names = sorted({name for kind in kinds if kind.area == definition.area for name in kind.exports})

@@ -47,6 +47,9 @@ def quote_segment(value: str) -> str:
     return quote(str(value), safe="")
 
 
+METADATA_LIST_ACCEPT = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json"
+
+
 class GrafanaClient:
     """One Grafana instance and org. Safe to share between threads (one requests.Session per thread)."""
 
@@ -274,15 +277,18 @@ class GrafanaClient:
         reply = self.get(path, params=params, allow=(404,))
         return None if reply.status == 404 else reply.data
 
-    def items(self, path: str, limit: int = 500) -> Iterator[dict]:
+    def items(self, path: str, limit: int = 500, metadata_only: bool = False) -> Iterator[dict]:
         """Every item of an app-platform (Kubernetes-style) list, one page of `limit` at a time: a caller that
-        consumes them as they come holds one page, not the whole list."""
+        consumes them as they come holds one page, not the whole list. `metadata_only` asks for the objects'
+        metadata alone (a PartialObjectMetadataList, as Kubernetes' metadata informers do); a server that does not
+        offer it answers with whole objects, which the caller must accept too."""
         token: str | None = None
+        headers = {"Accept": METADATA_LIST_ACCEPT} if metadata_only else None
         while True:
             params: list[tuple[str, Any]] = [("limit", limit)]
             if token:
                 params.append(("continue", token))
-            data = self.get(path, params=params).data
+            data = self.request("GET", path, params=params, headers=headers).data
             data = data if isinstance(data, dict) else {}
             yield from (item for item in data.get("items") or [] if isinstance(item, dict))
             token = (data.get("metadata") or {}).get("continue")

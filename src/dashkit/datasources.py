@@ -97,7 +97,8 @@ def resolve(
     """Look up every logical name the resources use; any that does not resolve fails before any write."""
     users: dict[str, list[str]] = {}
     for resource in resources:
-        for name in used_names(resource.body):
+        known = resource.extra.get("datasources")  # collected when it was built (dashboards)
+        for name in sorted(known if known is not None else used_names(resource.body)):
             users.setdefault(name, []).append(resource.source or resource.label)
     missing = sorted(n for n in users if n not in env.datasources)
     if missing:

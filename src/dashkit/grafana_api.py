@@ -54,11 +54,15 @@ LEGACY = Api()
 
 def detect(client: GrafanaClient, choice: str, namespace: str) -> Api:
     """The API to use for an environment whose `api:` is `choice` (auto, legacy, app-platform)."""
-    health = client.get_or_none("/api/health")
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=2) as both:  # two round trips at once
+        discovery = both.submit(_discovery, client) if choice != "legacy" else None
+        health = client.get_or_none("/api/health")
+        groups = discovery.result() if discovery is not None else {}
     version = health.get("version") if isinstance(health, dict) and isinstance(health.get("version"), str) else None
     if choice == "legacy":
         return Api(grafana_version=version, namespace=namespace)
-    groups = _discovery(client)
     dashboards = _classic_version(groups.get(DASHBOARDS))
     folders = _preferred(groups.get(FOLDERS))
     if dashboards is None or folders is None:

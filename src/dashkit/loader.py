@@ -7,6 +7,7 @@ import importlib.util
 import re
 import sys
 import traceback
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -49,8 +50,16 @@ def discover(root: Path) -> list[Path]:
     return sorted(found, key=lambda p: p.relative_to(root).as_posix())
 
 
-def load_definitions(root: Path) -> list[Definition]:
-    return [import_definition(root, path) for path in discover(root)]
+def load_definitions(root: Path) -> Iterator[Definition]:
+    """Every definition, imported one at a time: a consumer that takes what it needs from each before asking for the
+    next holds one module's objects at a time (thousands of dashboards need not all be in memory at once). A module
+    leaves sys.modules once the next one is asked for."""
+    for path in discover(root):
+        definition = import_definition(root, path)
+        try:
+            yield definition
+        finally:
+            sys.modules.pop(definition.module.__name__, None)
 
 
 def import_definition(root: Path, path: Path) -> Definition:

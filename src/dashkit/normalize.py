@@ -7,9 +7,9 @@ import json
 from typing import Any
 
 
-def canonical_json(value: Any) -> str:
+def canonical_json(value: Any, default: Any = str) -> str:
     """Compact JSON with sorted keys: equal values give equal strings."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=default)
 
 
 def pretty_json(value: Any) -> str:
@@ -18,15 +18,21 @@ def pretty_json(value: Any) -> str:
 
 
 def fingerprint(value: Any) -> str:
-    return "sha256:" + hashlib.sha256(canonical_json(value).encode("utf-8")).hexdigest()[:32]
+    return digest(canonical_json(value))
+
+
+def digest(text: str) -> str:
+    """The fingerprint of a canonical JSON text (what `fingerprint` gives for the value it spells)."""
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 def plain_json(value: Any) -> Any:
     """Round-trip through JSON: tuples become lists, objects with to_json_data() become plain data."""
-    return json.loads(json.dumps(value, default=_encode_default))
+    return json.loads(json.dumps(value, default=encode_default))
 
 
-def _encode_default(obj: Any) -> Any:
+def encode_default(obj: Any) -> Any:
+    """What json.dumps makes of an object it does not know: its to_json_data(), else an error."""
     to_json = getattr(obj, "to_json_data", None)
     if callable(to_json):
         return to_json()

@@ -181,6 +181,8 @@ def _plan_one(kind: ResourceKind, resource: Resource, live: LiveResource | None,
     if live is None:
         change.action = Action.CREATE
         return change
+    if live.unchanged:
+        return change
     wanted = kind.comparable(resource.body, resource.folder)
     other = foreign_owner(live, owner, adopt_owners)
     taken_over = live.owner in adopt_owners and live.owner != owner
@@ -194,6 +196,8 @@ def _plan_one(kind: ResourceKind, resource: Resource, live: LiveResource | None,
             change.reason = "marks it as managed by dashkit (content unchanged)"
         elif live.managed and live.remark and live.drift is None:
             change.action, change.reason = Action.UPDATE, live.remark
+        elif live.managed and live.drift is not None and not live.headline:
+            change.action, change.reason = Action.UPDATE, "restores dashkit's marker (content unchanged)"
         return change
     if live.headline:
         change.details = [DiffLine("~", live.headline)]

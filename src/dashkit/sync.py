@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -15,7 +14,7 @@ from .config import Environment, Settings
 from .errors import AuthError, ConfigError, DashkitError, GrafanaUnreachable, NotFound
 from .grafana_api import LEGACY, Api, detect
 from .kinds.base import LiveResource, ResourceKind, SyncContext, all_kinds
-from .model import ResourceRef
+from .model import Resource, ResourceRef
 from .plan import Plan, make_plan
 
 
@@ -82,12 +81,10 @@ def plan_sync(project: Project, conn: Connection, *, prune: bool = False, force:
     settings = project.settings
     _check_adopt_owners(adopt_owners, settings)
     resolved = datasources.resolve(project.resources, conn.env, conn.client)
-    desired = [
-        dataclasses.replace(r, body=datasources.substitute(r.body, resolved)) if resolved else r
-        for r in project.resources
-    ]
+    desired = [_resolved(r, resolved) for r in project.resources]
     ctx = _context(settings, conn, force=force, adopt_owners=adopt_owners)
     ctx.rotate_secrets = rotate_secrets
+    ctx.prune = prune
     kinds = [kind for kind in all_kinds() if kind.syncable]
     by_name = {kind.name: kind for kind in kinds}
     desired = [by_name[r.kind].prepare(r, ctx) for r in desired if r.kind in by_name]
@@ -95,19 +92,31 @@ def plan_sync(project: Project, conn: Connection, *, prune: bool = False, force:
     if ctx.adopted_folders:
         desired = [by_name[r.kind].relocate(r, ctx.adopted_folders) for r in desired]
     live: dict[ResourceRef, LiveResource] = {}
-    for kind in kinds:
+    skipped = [k.name for k in kinds if not prune and not any(r.kind == k.name for r in desired)]
+
+    def read(kind: ResourceKind) -> dict[ResourceRef, LiveResource]:
         mine = [r for r in desired if r.kind == kind.name]
         try:
-            live.update(kind.fetch(mine, ctx))
+            return kind.fetch(mine, ctx)
         except (NotFound, AuthError) as exc:
             # A kind the project does not use may be missing (older Grafana) or forbidden (a token scoped to
             # dashboards): there is nothing of it to sync or prune. A kind the project uses must be readable.
             if mine or (isinstance(exc, AuthError) and exc.status == 401):
                 raise
+            return {}
+
+    # Kinds are read side by side (their reads do not depend on each other); a kind the project does not define
+    # is not read at all unless --prune may delete what is left of it.
+    reading = [k for k in kinds if k.name not in skipped]
+    with ThreadPoolExecutor(max_workers=max(1, len(reading)), thread_name_prefix="dashkit-read") as readers:
+        for found in readers.map(read, reading):
+            live.update(found)
 
     plan = make_plan(kinds, desired, live, owner=settings.owner, env=conn.env.name, url=conn.client.base_url,
                      prune=prune, force=force, adopt_owners=adopt_owners)
     plan.api = conn.api.describe()
+    if skipped:
+        plan.api += f"; not read (the project defines none, --prune reads them): {', '.join(skipped)}"
     return plan
 
 
@@ -118,6 +127,19 @@ def validate_sync(plan: Plan, project: Project, conn: Connection) -> Validation 
     kinds: dict[str, ResourceKind] = {k.name: k for k in all_kinds()}
     return validate_plan(plan, kinds, _context(project.settings, conn, force=plan.force,
                                                adopt_owners=plan.adopt_owners))
+
+
+def _resolved(resource: Resource, resolved: dict[str, datasources.ResolvedDatasource]) -> Resource:
+    """The resource with its logical datasources replaced by this environment's (lazily, for a packed body)."""
+    if not resolved:
+        return resource
+    names = resource.extra.get("datasources")
+    if names is not None:
+        if not names:
+            return resource
+        mapping = {name: resolved[name].uid for name in sorted(names) if name in resolved}
+        resource = resource.copy(extra={**resource.extra, "resolved": mapping})
+    return resource.transformed(lambda body: datasources.substitute(body, resolved))
 
 
 def apply_sync(

@@ -388,3 +388,34 @@ def test_a_page_size_cap_ends_pages_early_without_losing_items(emulator_factory)
             break
     assert seen == [f"big-{index}" for index in range(6)]
     assert len(sizes) > 1 and max(sizes) < 6
+
+
+def test_a_metadata_only_list_answers_metadata_and_pages_the_same():
+    """`Accept: application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1` (the generic Kubernetes API
+    server's metadata-only list, which Grafana's own code uses) gives each object's metadata, no spec."""
+    from dashkit.emulator import Emulator, EmulatorConfig
+
+    emulator = Emulator(EmulatorConfig(port=0, grafana_version="13.0.0"))
+    emulator.start()
+    try:
+        import requests
+
+        session = requests.Session()
+        session.auth = ("admin", "admin")
+        base = f"{emulator.url}/apis/dashboard.grafana.app/v1/namespaces/default/dashboards"
+        for i in range(3):
+            reply = session.post(base, json={"metadata": {"name": f"d{i}", "annotations": {"a": str(i)}},
+                                             "spec": {"title": f"D{i}", "panels": []}})
+            assert reply.status_code == 201, reply.text
+        accept = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json"
+        first = session.get(base, params={"limit": 2}, headers={"Accept": accept}).json()
+        assert first["kind"] == "PartialObjectMetadataList" and first["apiVersion"] == "meta.k8s.io/v1"
+        assert [i["kind"] for i in first["items"]] == ["PartialObjectMetadata"] * 2
+        assert all("spec" not in i for i in first["items"])
+        assert first["items"][0]["metadata"]["annotations"]["a"] == "0"
+        rest = session.get(base, params={"limit": 2, "continue": first["metadata"]["continue"]},
+                           headers={"Accept": accept}).json()
+        assert [i["metadata"]["name"] for i in rest["items"]] == ["d2"] and "continue" not in rest["metadata"]
+        assert session.get(base).json()["kind"] == "DashboardList"  # a plain list is unchanged
+    finally:
+        emulator.stop()

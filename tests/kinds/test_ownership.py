@@ -140,7 +140,11 @@ def test_prune_of_one_owner_keeps_the_routes_of_others_and_of_the_ui(grafana, tw
     a.write("alerts/team.py", (a.root / "alerts/team.py").read_text().replace(
         "notification_policy = notification_policy(", "unused = notification_policy("))
     kept = dashkit("sync", "--env", "local", "--yes")  # without --prune nothing is removed
-    assert "routes of team-a: no longer defined" in kept.out
+    header = kept.out.split("\n")[1]
+    assert "--prune reads them)" in header and "notification_policy" in header  # what the plan did not read
+    assert [r["receiver"] for r in _get(grafana, "/policies")["routes"]] == ["team-a", "grafana-default-email",
+                                                                              "team-b"]
+    assert "- notification_policy routes of team-a" in dashkit("diff", "--env", "local", "--prune").out
     assert dashkit("sync", "--env", "local", "--yes", "--prune").code == 0
     assert [r["receiver"] for r in _get(grafana, "/policies")["routes"]] == ["grafana-default-email", "team-b"]
 

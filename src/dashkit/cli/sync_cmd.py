@@ -36,7 +36,7 @@ def _prepare(app: App, env_name: str, prune: bool, force: bool, adopt_owners: tu
     from ..sync import connect, plan_sync
 
     settings = app.settings()
-    project = load_project(settings)
+    project = load_project(settings)  # a broken definition stops the run before Grafana is contacted
     conn = connect(settings, env_name, log=app.console.debug if app.verbose else None)
     app.console.add_secrets(*conn.secrets)
     try:

@@ -13,6 +13,7 @@ from dashkit.emulator.dashboard_objects import (
     KIND,
     RESOURCE,
     SYSTEM_ANNOTATIONS,
+    metadata_json,
     object_json,
 )
 from dashkit.emulator.dashboard_save import MESSAGE, Actor, DashboardWrite, commit_dashboard
@@ -69,6 +70,9 @@ def list_dashboards(req: Request) -> Reply:
         size_of=lambda name: len(object_json(org.dashboards[name], version, namespace, profile)),
         max_page_bytes=req.runtime.config.list_max_page_bytes,
     )
+    if k8s.wants_metadata_only(req):
+        partial = (k8s.partial_metadata_json(metadata_json(org.dashboards[name], namespace)) for name in page.names)
+        return k8s.metadata_list_reply(list_rv, page.continue_token, partial)
     items = (object_json(org.dashboards[name], version, namespace, profile) for name in page.names)
     return k8s.list_reply(f"{KIND}List", f"{DASHBOARD_GROUP}/{version}", list_rv, page.continue_token, items)
 

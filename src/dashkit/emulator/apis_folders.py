@@ -90,6 +90,10 @@ def list_folders(req: Request) -> Reply:
     org = req.org
     list_rv = req.runtime.store.resource_versions.current()
     page = k8s.paginate(org.folder_names(), k8s.list_limit(req), req.arg("continue"), list_rv)
+    if k8s.wants_metadata_only(req):
+        partial = (k8s.partial_metadata_json(_dump(folder_object(org.folders[name], version, namespace)["metadata"]))
+                   for name in page.names)
+        return k8s.metadata_list_reply(list_rv, page.continue_token, partial)
     items = (_dump(folder_object(org.folders[name], version, namespace)) for name in page.names)
     return k8s.list_reply(f"{KIND}List", f"{FOLDER_GROUP}/{version}", list_rv, page.continue_token, items)
 

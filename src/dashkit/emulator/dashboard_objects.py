@@ -127,3 +127,8 @@ def object_json(dash: Dashboard, target: str, namespace: str, profile: GrafanaPr
         return head[:-1] + ',"spec":' + _dump(spec) + ',"status":' + _dump(status) + "}"
 
     return dash.view(f"object:{target}:{namespace}", build)
+
+
+def metadata_json(dash: Dashboard, namespace: str) -> str:
+    """The object's metadata alone as JSON text (a PartialObjectMetadataList item), serialised once per record."""
+    return dash.view(f"metadata:{namespace}", lambda: _dump(metadata(dash, namespace)))

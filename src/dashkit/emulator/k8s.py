@@ -448,6 +448,24 @@ def paginate(
     return Page(names, encode_continue(names[-1], list_rv) if more and names else "")
 
 
+METADATA_ONLY = "as=PartialObjectMetadataList"
+
+
+def wants_metadata_only(req: Any) -> bool:
+    """A list asked for as `Accept: application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1`: the generic
+    Kubernetes API server answers with the objects' metadata only (Grafana's own code lists alert rules that way)."""
+    return METADATA_ONLY in (req.headers.get("Accept") or "")
+
+
+def partial_metadata_json(metadata_json: str) -> str:
+    """One item of a PartialObjectMetadataList, from the object's serialised metadata."""
+    return '{"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/v1","metadata":' + metadata_json + "}"
+
+
+def metadata_list_reply(list_rv: str, continue_token: str, items_json: Iterable[str]) -> Reply:
+    return list_reply("PartialObjectMetadataList", "meta.k8s.io/v1", list_rv, continue_token, items_json)
+
+
 def list_reply(kind: str, api_version: str, list_rv: str, continue_token: str, items_json: Iterable[str]) -> Reply:
     """A `<Kind>List` reply assembled from already-serialised items (each object is serialised once and cached by
     its owner, so a page of 500 large objects costs one join, not a re-encoding)."""

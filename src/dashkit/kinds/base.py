@@ -70,6 +70,7 @@ class LiveResource:
     drift: str | None = None  # why it differs from what dashkit last wrote, if it does
     note: str | None = None  # why it is kept although undefined (shown with --prune)
     deletable: bool = True
+    unchanged: bool = False  # exactly what dashkit last wrote for the code as it is now: nothing to compare
     headline: str | None = None  # one line that says how it differs, instead of a field-by-field diff
     remark: str | None = None  # why it needs a write although its content matches (e.g. its marks are outdated)
     depends: tuple[ResourceRef, ...] = ()
@@ -97,6 +98,7 @@ class SyncContext:
     policy_tree: str = "shared"  # "shared": only this project's routes; "owned": the whole notification tree
     secret_digest_key: str | None = None  # key of the contact points' secret digests (None: no digest)
     rotate_secrets: bool = False  # re-send every contact point's secrets
+    prune: bool = False  # this run may delete: what no longer is defined is read whole (for its backup)
     api: Api = LEGACY  # the Grafana API this run speaks (legacy /api, or the app-platform /apis)
     ui_edits: str = "allow"  # manager annotation managerAllowsEdits on what dashkit writes (app-platform)
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .. import naming
+from .. import datasources, naming
 from ..diff import KeyedList
 from ..errors import DefinitionError
 from ..loader import Definition
 from ..model import Resource, ResourceRef
-from ..normalize import fingerprint, plain_json
+from ..normalize import canonical_json, digest, encode_default, fingerprint, plain_json
 from .base import BuildContext, LiveResource, ResourceKind, SyncContext, export, register
 
 SERVER_MANAGED = ("id", "version", "iteration")
@@ -141,15 +141,27 @@ class DashboardKind(ResourceKind):
         tell a UI edit (drift) from a code change."""
         return fingerprint(self.comparable(resource.body, resource.folder))
 
+    def source_checksum(self, resource: Resource) -> str:
+        """The checksum of the definition as built for this environment: the built body (with logical datasource
+        names), its folder and what those names resolve to. Equal checksums mean dashkit would write the same
+        thing, so a dashboard that still carries it (and was not saved by anyone since) needs no comparison."""
+        built = resource.extra.get("built") or fingerprint(resource.body)
+        resolved = resource.extra.get("resolved") or {}
+        return digest(f"{built}|{resource.folder}|{canonical_json(resolved)}")
+
 
 def dashboard_resource(item: Any, folder_path: tuple[str, ...], source: str, where: str = "dashboard") -> Resource:
-    """The Resource for one dashboard item (dict, grafanalib Dashboard, builder result) defined in `source`."""
-    body = to_dashboard_json(item, f"{source} ({where})")
-    title = body.get("title")
+    """The Resource for one dashboard item (dict, grafanalib Dashboard, builder result) defined in `source`.
+
+    The item is serialised once, to the JSON that is both its checksum and its packed form (see
+    Resource.pack): never deep-copied or round-tripped through JSON, and walked for logical datasource names only
+    when that JSON spells one. Only what dashkit sets (uid, title, missing panel ids) is copied first."""
+    raw = to_dashboard_json(item, f"{source} ({where})")
+    title = raw.get("title")
     if not isinstance(title, str) or not title.strip():
         raise DefinitionError(source, f"{where} has no title", hint="every dashboard needs a title")
     title = title.strip()
-    uid = body.get("uid")
+    uid = raw.get("uid")
     if uid in (None, ""):
         uid = naming.dashboard_uid(folder_path, title)
     elif not naming.is_valid_uid(uid):
@@ -157,64 +169,136 @@ def dashboard_resource(item: Any, folder_path: tuple[str, ...], source: str, whe
             source,
             f"{where} '{title}' has uid {uid!r}; a uid is 1-40 letters, digits, '-' or '_'",
         )
-    body = {k: v for k, v in body.items() if k not in SERVER_MANAGED and k != ENVELOPE}
+    body = {k: v for k, v in raw.items() if k not in SERVER_MANAGED and k != ENVELOPE}
     body["uid"] = uid
     body["title"] = title
-    assign_panel_ids(body)
-    return Resource(
+    body = with_panel_ids(body)
+    text = _serialised(body, f"{source} ({where})")
+    names = datasources.used_names(json.loads(text)) if f'"{datasources.PREFIX}' in text else set()
+    resource = Resource(
         kind=DashboardKind.name,
         uid=uid,
         title=title,
         body=body,
         source=source,
         path="/".join((*folder_path, title)),
-        extra={"folder_path": folder_path},
+        extra={"folder_path": folder_path, "datasources": frozenset(names), "built": digest(text)},
     )
+    resource.pack(text)
+    return resource
 
 
 def to_dashboard_json(item: Any, where: str) -> dict[str, Any]:
-    """A definition item (dict, grafanalib Dashboard, builder result, anything with to_json_data) as plain JSON."""
+    """A definition item (dict, grafanalib Dashboard, builder result, anything with to_json_data) as a dict (its
+    values may still be tuples or objects with to_json_data(): `_serialised` makes them JSON)."""
     if isinstance(item, dict):
-        data: Any = item
-    elif callable(getattr(item, "to_json_data", None)):
+        panels = item.get("panels")
+        if isinstance(panels, list) and not all(isinstance(p, dict) for p in panels):  # grafanalib panels in a dict
+            return to_dashboard_json(_AsJson(item), where)
+        return item
+    if callable(getattr(item, "to_json_data", None)):
         try:
             data = item.to_json_data()
         except Exception as exc:
             raise DefinitionError(where, f"to_json_data() failed: {type(exc).__name__}: {exc}") from None
-    else:
-        raise DefinitionError(
-            where,
-            f"is a {type(item).__name__}; expected a dict of dashboard JSON, a grafanalib Dashboard "
-            "or an object with to_json_data()",
-        )
-    try:
-        data = plain_json(data)
-    except (TypeError, ValueError) as exc:
-        raise DefinitionError(where, f"cannot be rendered as JSON: {exc}") from None
-    if not isinstance(data, dict):
+        try:  # grafanalib: objects all the way down; panel ids are assigned on their JSON
+            data = plain_json(data)
+        except (TypeError, ValueError, RecursionError) as exc:
+            raise DefinitionError(where, f"cannot be rendered as JSON: {exc}") from None
+        if isinstance(data, dict):
+            return data
         raise DefinitionError(where, f"renders to a JSON {type(data).__name__}, not an object")
-    return data
+    raise DefinitionError(
+        where,
+        f"is a {type(item).__name__}; expected a dict of dashboard JSON, a grafanalib Dashboard "
+        "or an object with to_json_data()",
+    )
+
+
+class _AsJson:
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+
+    def to_json_data(self) -> dict[str, Any]:
+        return self.data
+
+
+def _serialised(body: dict[str, Any], where: str) -> str:
+    """The JSON of a dashboard body (keys in the order the definition gives them: the same code gives the same text);
+    tuples become lists and to_json_data() objects their JSON."""
+    try:
+        return json.dumps(body, separators=(",", ":"), ensure_ascii=False, default=encode_default)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise DefinitionError(where, f"cannot be rendered as JSON: {exc}") from None
 
 
 def assign_panel_ids(body: dict[str, Any]) -> None:
-    """Give every panel without an id the next free one, in document order: stable across builds."""
-    panels = list(_all_panels(body.get("panels")))
+    """Give every panel without an id the next free one, in document order, in place."""
+    body.update(with_panel_ids(body))
+
+
+def with_panel_ids(body: dict[str, Any]) -> dict[str, Any]:
+    """`body` where every panel without an id has the next free one, in document order (stable across builds).
+    Only the panels that get an id (and the lists and rows holding them) are copied: the definition's own objects,
+    which other dashboards may share, are never changed."""
+    used: set[int] = set()
+    missing = 0
+
+    def collect(panels: Any) -> None:
+        nonlocal missing
+        for panel in panels or []:
+            if isinstance(panel, dict):
+                pid = panel.get("id")
+                if isinstance(pid, int) and not isinstance(pid, bool):
+                    used.add(pid)
+                else:
+                    missing += 1
+                if "panels" in panel:
+                    collect(panel["panels"])
+
+    collect(body.get("panels"))
     for row in body.get("rows") or []:  # legacy layout
         if isinstance(row, dict):
-            panels.extend(_all_panels(row.get("panels")))
-    used = {p["id"] for p in panels if isinstance(p.get("id"), int) and not isinstance(p.get("id"), bool)}
+            collect(row.get("panels"))
+    if not missing:
+        return body
     next_id = max(used, default=0) + 1
-    for panel in panels:
-        if not isinstance(panel.get("id"), int) or isinstance(panel.get("id"), bool):
-            panel["id"] = next_id
-            next_id += 1
 
+    def fill(panels: Any) -> Any:
+        nonlocal next_id
+        if not isinstance(panels, list):
+            return panels
+        out = None
+        for index, panel in enumerate(panels):
+            if not isinstance(panel, dict):
+                continue
+            new = panel
+            pid = panel.get("id")
+            if not isinstance(pid, int) or isinstance(pid, bool):
+                new = {**panel, "id": next_id}
+                next_id += 1
+            children = fill(panel.get("panels"))
+            if children is not panel.get("panels"):
+                new = {**new, "panels": children}
+            if new is not panel:
+                if out is None:
+                    out = list(panels)
+                out[index] = new
+        return panels if out is None else out
 
-def _all_panels(panels: Any):
-    for panel in panels or []:
-        if isinstance(panel, dict):
-            yield panel
-            yield from _all_panels(panel.get("panels"))
+    panels = fill(body.get("panels"))
+    if panels is not body.get("panels"):
+        body = {**body, "panels": panels}
+    rows = body.get("rows")
+    if isinstance(rows, list):
+        new_rows = []
+        for row in rows:
+            filled = fill(row.get("panels")) if isinstance(row, dict) else None
+            new_rows.append({**row, "panels": filled} if isinstance(row, dict) and filled is not row.get("panels")
+                            else row)
+        if any(a is not b for a, b in zip(new_rows, rows, strict=True)):
+            body = {**body, "rows": new_rows}
+    return body
 
 
 def _folder_path(item_folder: Any, module_folder: Any, definition: Definition, where: str) -> tuple[str, ...]:

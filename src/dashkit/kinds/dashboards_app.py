@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from .dashboard import DashboardKind
 
 V2 = "converted to schema v2"
+GENERATION = "dashkit/generation"  # the generation dashkit's own write gave the dashboard (see `_predict`)
 SPEC_SERVER_FIELDS = ("id", "version")
 
 
@@ -33,20 +34,62 @@ class AppPlatformDashboards:
 
     # ---- read ------------------------------------------------------------------------------------------------
     def fetch(self, desired: list[Resource], ctx: SyncContext) -> dict[ResourceRef, LiveResource]:
+        """One metadata-only list (500 a page) tells, for each dashboard, whether it is exactly what dashkit last
+        wrote for the code as it is now: its manager annotations name this project, its `sourceChecksum` is the
+        checksum of the definition, and its generation is the one dashkit's own write produced (a save by anyone
+        else moves it). Those need nothing more; the others are read whole and compared."""
+        from .dashboard import marker_tag
+
         wanted = {r.uid: r for r in desired}
+        searches = [ctx.pool.submit(ctx.client.search, [("type", "dash-db"), ("tag", marker_tag(owner))])
+                    for owner in ctx.owners]  # while the list pages come in
+        items = list(ctx.client.items(self._path(ctx), limit=1000, metadata_only=True))  # about 1 KB each
+        tagged = {h.get("uid") for search in searches for h in search.result()}
         out: dict[ResourceRef, LiveResource] = {}
-        for item in ctx.client.items(self._path(ctx)):
-            name = (item.get("metadata") or {}).get("name")
-            if name not in wanted and not self._may_be_ours(item, ctx):
-                continue  # someone else's: never held, never shown
-            live = self._live(item, ctx, wanted.get(name))
-            if name in wanted or live.managed:
+        to_read: list[str] = []
+        for item in items:
+            meta = item.get("metadata") or {}
+            name = meta.get("name")
+            resource = wanted.get(name)
+            ours = ctx.mine(managers.owner_of(meta.get("annotations") or {})) or name in tagged
+            if resource is None and not ours:
+                continue  # someone else's: never read, never shown
+            if resource is not None and self._unchanged(meta, resource, ctx):
+                live = LiveResource(ref=resource.ref, title=resource.title, body={}, comparable=None,
+                                    folder=resource.folder, path=resource.label, owner=ctx.owner, managed=True,
+                                    unchanged=True)
                 out[live.ref] = live
+            elif "spec" in item:  # a server that does not offer metadata-only lists sent whole objects
+                live = self._live(item, ctx, resource)
+                if resource is not None or live.managed:
+                    out[live.ref] = live
+            elif resource is None and not ctx.prune and ctx.mine(managers.owner_of(meta.get("annotations") or {})):
+                # no longer defined, and this run deletes nothing: what the metadata says is enough to list it
+                owner = managers.owner_of(meta.get("annotations") or {})
+                folder = (meta.get("annotations") or {}).get(managers.FOLDER) or ""
+                live = LiveResource(ref=ResourceRef(self.kind.name, name), title=name, body={}, comparable=None,
+                                    folder=folder, path=name, owner=owner, managed=True)
+                out[live.ref] = live
+            else:
+                to_read.append(name)
+        for item in ctx.map(lambda uid: ctx.client.get_or_none(self._path(ctx, uid)), to_read):
+            if isinstance(item, dict):
+                name = (item.get("metadata") or {}).get("name")
+                live = self._live(item, ctx, wanted.get(name))
+                if name in wanted or live.managed:
+                    out[live.ref] = live
         stored_v2 = [lv for lv in out.values() if lv.extra.get("stored_v2")]
         for live, stored in zip(stored_v2, ctx.map(lambda lv: self._stored_form(lv, ctx), stored_v2), strict=True):
             if stored is not None:
                 live.body = stored
         return out
+
+    def _unchanged(self, meta: dict[str, Any], resource: Resource, ctx: SyncContext) -> bool:
+        annotations = meta.get("annotations") or {}
+        return (annotations.get(managers.MANAGER_ID) == managers.IDENTITY_PREFIX + ctx.owner
+                and annotations.get(GENERATION) == str(meta.get("generation"))
+                and not managers.differs(annotations, self._marks(resource, ctx))
+                and (annotations.get(managers.FOLDER) or "") == (resource.folder or ""))
 
     def fetch_one(self, ref: ResourceRef, ctx: SyncContext) -> LiveResource | None:
         item = ctx.client.get_or_none(self._path(ctx, ref.uid))
@@ -96,7 +139,8 @@ class AppPlatformDashboards:
             managed=ctx.mine(owner),
             depends=(ResourceRef("folder", folder),) if folder else (),
             extra={"resourceVersion": meta.get("resourceVersion"), "annotations": annotations,
-                   "labels": meta.get("labels") or {}, "stored_version": stored},
+                   "labels": meta.get("labels") or {}, "stored_version": stored,
+                   "generation": meta.get("generation")},
         )
         if stored.startswith("v2"):
             live.extra["stored_v2"] = True
@@ -105,10 +149,8 @@ class AppPlatformDashboards:
                 live.drift = f"{V2} in the UI {who}"
             elif owner is None:
                 live.drift = f"stored as schema v2 ({stored}), made or converted in Grafana's UI {who}"
-        elif owner == ctx.owner and not legacy_marked:
-            if annotations.get(managers.SOURCE_CHECKSUM) != fingerprint(comparable):
-                live.drift = f"changed in Grafana {who}, after dashkit last wrote it"
-        elif legacy_marked and owner == ctx.owner and envelope.get("fingerprint") != fingerprint(comparable):
+        elif owner == ctx.owner and envelope.get("fingerprint") != fingerprint(comparable):
+            # the hidden key holds the fingerprint of the content dashkit wrote; a save in the UI drops the key
             live.drift = f"changed in Grafana {who}, after dashkit last wrote it"
         elif owner is None and marker_tag(ctx.owner) in (spec.get("tags") or []):
             live.drift = f"changed in Grafana {who} (the save dropped dashkit's marker)"
@@ -126,7 +168,7 @@ class AppPlatformDashboards:
 
     # ---- write -----------------------------------------------------------------------------------------------
     def _marks(self, resource: Resource, ctx: SyncContext) -> dict[str, str]:
-        return managers.marks(ctx.owner, ctx.ui_edits, resource.source, self.kind.checksum(resource))
+        return managers.marks(ctx.owner, ctx.ui_edits, resource.source, self.kind.source_checksum(resource))
 
     def _object(self, resource: Resource, ctx: SyncContext, live: LiveResource | None,
                 annotations: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -147,6 +189,7 @@ class AppPlatformDashboards:
                 else "dashkit sync"
         if resource.folder:
             annotations[managers.FOLDER] = resource.folder
+        annotations[GENERATION] = str(self._predict(spec, resource, live))
         metadata: dict[str, Any] = {"name": resource.uid, "annotations": annotations}
         if live is not None:
             metadata["resourceVersion"] = live.extra["resourceVersion"]
@@ -155,13 +198,40 @@ class AppPlatformDashboards:
         return {"apiVersion": f"{DASHBOARDS}/{ctx.api.dashboards}", "kind": "Dashboard", "metadata": metadata,
                 "spec": spec}
 
+    @staticmethod
+    def _predict(spec: dict[str, Any], resource: Resource, live: LiveResource | None) -> int:
+        """The generation this write will give the dashboard: 1 for a new one; Grafana moves it only when the spec or
+        the folder changes (grafana-api.md §14.2), so an update of the annotations alone keeps it."""
+        if live is None:
+            return 1
+        generation = live.extra.get("generation") or 0
+        stored = {k: v for k, v in (live.body.get("spec") or {}).items() if k not in (*SPEC_SERVER_FIELDS, "uid")}
+        wanted = {k: v for k, v in spec.items() if k not in (*SPEC_SERVER_FIELDS, "uid")}
+        moved = (resource.folder or "") != (live.folder or "")
+        return generation + 1 if (stored != wanted or moved or live.extra.get("stored_v2")) else generation
+
+    def _settle(self, resource: Resource, reply: Any, ctx: SyncContext) -> None:
+        """When Grafana gave the write another generation than predicted, record the real one (a metadata-only
+        update, which keeps the generation), so the next run recognises the dashboard without reading it."""
+        meta = (reply or {}).get("metadata") if isinstance(reply, dict) else None
+        if not isinstance(meta, dict) or meta.get("generation") is None:
+            return
+        annotations = dict(meta.get("annotations") or {})
+        if annotations.get(GENERATION) == str(meta["generation"]):
+            return
+        annotations[GENERATION] = str(meta["generation"])
+        fixed = {**reply, "metadata": {**meta, "annotations": annotations}}
+        fixed.pop("status", None)
+        self._put(resource, fixed, ctx)
+
     def save(self, resource: Resource, live: LiveResource | None, ctx: SyncContext) -> None:
         if live is None:
             try:
-                ctx.client.request("POST", self._path(ctx), json=self._object(resource, ctx, None))
+                reply = ctx.client.request("POST", self._path(ctx), json=self._object(resource, ctx, None)).data
             except Conflict:
                 raise GrafanaError(f"dashboard {resource.label} was created in Grafana while dashkit was syncing; "
                                    "not overwritten", hint="run `dashkit diff` again to see it") from None
+            self._settle(resource, reply, ctx)
             return
         if managers.is_repo(live.owner):
             raise GrafanaError(f"dashboard {resource.label} is managed by "
@@ -177,7 +247,7 @@ class AppPlatformDashboards:
             reply = self._put(resource, released, ctx)
             live.extra["resourceVersion"] = ((reply or {}).get("metadata") or {}).get("resourceVersion")
             live.extra["annotations"] = ((reply or {}).get("metadata") or {}).get("annotations") or {}
-        self._put(resource, self._object(resource, ctx, live), ctx)
+        self._settle(resource, self._put(resource, self._object(resource, ctx, live), ctx), ctx)
 
     def _put(self, resource: Resource, obj: dict[str, Any], ctx: SyncContext) -> Any:
         try:

@@ -23,17 +23,35 @@ class LegacyDashboards:
         self.kind = kind
 
     def fetch(self, desired: list[Resource], ctx: SyncContext) -> dict[ResourceRef, LiveResource]:
-        from .dashboard import marker_tag
+        """One search says which dashboards exist and which carry this project's tag; only those are read (a
+        dashboard about to be created costs no read). A dashboard whose marker says dashkit wrote exactly what the
+        code defines now, and whose version is the one that write gave it, is not compared."""
+        from .dashboard import TAG_PREFIX
 
-        hits = [hit for owner in ctx.owners
-                for hit in ctx.client.search([("type", "dash-db"), ("tag", marker_tag(owner))])]
-        uids = [r.uid for r in desired]
-        wanted = set(uids)
-        uids += sorted({h["uid"] for h in hits if h.get("uid") and h["uid"] not in wanted})
-        lives = ctx.map(lambda uid: self.fetch_one(ResourceRef(self.kind.name, uid), ctx), uids)
-        return {live.ref: live for live in lives if live is not None}
+        tags = {TAG_PREFIX + owner for owner in ctx.owners}
+        hits = ctx.client.search([("type", "dash-db")])
+        existing = {h.get("uid") for h in hits}
+        owned = sorted({h["uid"] for h in hits if h.get("uid") and tags & set(h.get("tags") or [])})
+        wanted = {r.uid: r for r in desired}
+        orphans = [uid for uid in owned if uid not in wanted]
+        uids = [uid for uid in wanted if uid in existing] + (orphans if ctx.prune else [])
+        lives = ctx.map(lambda uid: self._read(ResourceRef(self.kind.name, uid), wanted.get(uid), ctx), uids)
+        out = {live.ref: live for live in lives if live is not None}
+        if not ctx.prune:  # no longer defined, and this run deletes nothing: the search hit is enough to list it
+            by_uid = {h.get("uid"): h for h in hits}
+            for uid in orphans:
+                hit = by_uid[uid]
+                folder = hit.get("folderUid") or ""
+                path = "/".join(p for p in (hit.get("folderTitle") if folder else "", hit.get("title")) if p)
+                live = LiveResource(ref=ResourceRef(self.kind.name, uid), title=str(hit.get("title", "")), body={},
+                                    comparable=None, folder=folder, path=path, owner=ctx.owner, managed=True)
+                out[live.ref] = live
+        return out
 
     def fetch_one(self, ref: ResourceRef, ctx: SyncContext) -> LiveResource | None:
+        return self._read(ref, None, ctx)
+
+    def _read(self, ref: ResourceRef, desired: Resource | None, ctx: SyncContext) -> LiveResource | None:
         from .dashboard import ENVELOPE, marker_tag
 
         reply = ctx.client.get(f"/api/dashboards/uid/{quote_segment(ref.uid)}", allow=(404, 406))
@@ -45,8 +63,14 @@ class LegacyDashboards:
             return None
         dash, meta = data["dashboard"], data.get("meta") or {}
         folder = meta.get("folderUid") or ""
-        comparable = self.kind.comparable(dash, folder)
         envelope = dash.get(ENVELOPE) if isinstance(dash.get(ENVELOPE), dict) else {}
+        if (desired is not None and envelope.get("owner") == ctx.owner and envelope.get("uid") == ref.uid
+                and envelope.get("source") == self.kind.source_checksum(desired)
+                and envelope.get("version") == meta.get("version", dash.get("version"))
+                and folder == (desired.folder or "") and not meta.get("provisioned")):
+            return LiveResource(ref=ref, title=desired.title, body={}, comparable=None, folder=folder,
+                                path=desired.label, owner=ctx.owner, managed=True, unchanged=True)
+        comparable = self.kind.comparable(dash, folder)
         owner = envelope.get("owner") if envelope.get("uid") == ref.uid else None
         tags = dash.get("tags") if isinstance(dash.get("tags"), list) else []
         live = LiveResource(
@@ -84,7 +108,9 @@ class LegacyDashboards:
         dashboard = copy.deepcopy(resource.body)
         tags = [t for t in dashboard.get("tags") or [] if not (isinstance(t, str) and t.startswith(TAG_PREFIX))]
         dashboard["tags"] = [*tags, marker_tag(ctx.owner)]
-        dashboard[ENVELOPE] = {"owner": ctx.owner, "uid": resource.uid, "fingerprint": self.kind.checksum(resource)}
+        version = live.version if live is not None and live.version is not None else 0
+        dashboard[ENVELOPE] = {"owner": ctx.owner, "uid": resource.uid, "fingerprint": self.kind.checksum(resource),
+                               "source": self.kind.source_checksum(resource), "version": version + 1}
         if live is not None and live.version is not None:
             dashboard["version"] = live.version
         payload = {
