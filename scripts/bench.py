@@ -1,4 +1,10 @@
-"""dashkit benchmarks; run through scripts/bench. Figures are printed side by side from one run."""
+"""dashkit benchmarks; run through scripts/bench. Every figure is measured in this one run, side by side with what a
+user could write instead, on real-size dashboards: the kube-prometheus kubelet dashboard from the shared corpus
+(24 panels, about 19 KB; dashkit's own service_dashboard, 19 panels and about 20 KB, when the corpus is absent),
+written as plain-dict definitions as `dashkit import` would leave them.
+
+Each dashkit command runs in its own process against the bundled emulator in another process, with latency added to
+every request; wall time, client CPU (user + system) and peak RSS come from the OS."""
 
 from __future__ import annotations
 
@@ -11,220 +17,418 @@ import socket
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import requests
 
-CONCURRENCY = os.environ.get("BENCH_CONCURRENCY")  # unset: dashkit's default
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT.parent / "shared" / "corpus"
+KUBELET = CORPUS / "prometheus-operator+kube-prometheus" / "dashboards" / "kubelet.json"
 TOKEN = "bench-" + secrets.token_hex(8)
-DASHKIT = [sys.executable, "-m", "dashkit"]
-
-MODULE = '''\
-"""Generated for the benchmark: {count} service dashboards."""
-
-SERVICES = [f"svc-{{i:05d}}" for i in range({start}, {stop})]
+PYTHON = sys.executable
+DASHKIT = [PYTHON, "-m", "dashkit"]
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}  # users run with bytecode caches
+ENV.update({"BENCH_GRAFANA_TOKEN": TOKEN, "NO_COLOR": "1"})
 
 
-def _panel(pid, title, expr, unit, x, y):
-    return {{"id": pid, "type": "timeseries", "title": title, "datasource": "@prometheus",
-            "description": f"{{title}} of the service.", "gridPos": {{"h": 8, "w": 12, "x": x, "y": y}},
-            "fieldConfig": {{"defaults": {{"unit": unit}}, "overrides": []}},
-            "targets": [{{"refId": "A", "expr": expr, "legendFormat": "{{{{route}}}}"}}]}}
+# ---- the project -----------------------------------------------------------------------------------------------
+def dashboard_module() -> tuple[str, str]:
+    """(source of `_bench_dashboard.py` defining `dashboard(i)`, what it is)."""
+    if KUBELET.is_file():
+        body = json.loads(KUBELET.read_text())
+        for key in ("id", "uid"):
+            body.pop(key, None)
+        body["title"] = "@TITLE@"
+        literal = repr(body).replace("'@TITLE@'", "f'Kubelet {i:05d}'")
+        panels = sum(1 + len(p.get("panels") or []) for p in body.get("panels") or [])
+        size = len(json.dumps(body, separators=(",", ":")))
+        return (f'"""The kubelet dashboard of kube-prometheus as a plain dict."""\n\n\ndef dashboard(i):\n'
+                f"    return {literal}\n"), f"kube-prometheus kubelet dashboard ({panels} panels, {size // 1000} KB)"
+    return ('from dashkit.builders import service_dashboard\n\n\ndef dashboard(i):\n'
+            '    return service_dashboard(f"svc-{i:05d}", traces_datasource=None, logs_datasource=None)\n',
+            "dashkit service_dashboard (19 panels, 20 KB)")
 
 
-def _dashboard(svc):
-    sel = f'service="{{svc}}"'
-    return {{
-        "title": f"Service {{svc}}", "tags": ["bench"], "schemaVersion": 39,
-        "time": {{"from": "now-6h", "to": "now"}},
-        "panels": [
-            _panel(1, "Request rate", f"sum by (route) (rate(http_requests_total{{{{{{sel}}}}}}[$__rate_interval]))",
-                   "reqps", 0, 0),
-            _panel(2, "Error ratio", f'sum(rate(http_requests_total{{{{{{sel}},status_code=~"5.."}}}}[5m]))'
-                   f" / sum(rate(http_requests_total{{{{{{sel}}}}}}[5m]))", "percentunit", 12, 0),
-            _panel(3, "Latency p95", "histogram_quantile(0.95, sum by (le) "
-                   f"(rate(http_request_duration_seconds_bucket{{{{{{sel}}}}}}[$__rate_interval])))", "s", 0, 8),
-            _panel(4, "CPU", f"sum(rate(container_cpu_usage_seconds_total{{{{{{sel}}}}}}[5m]))", "short", 12, 8),
-        ],
-    }}
-
-
-dashboards = [_dashboard(s) for s in SERVICES]
-'''
-
-
-def make_project(root: Path, count: int, url: str) -> None:
+def make_project(root: Path, count: int, folders: int, url: str) -> None:
     root.mkdir(parents=True, exist_ok=True)
     (root / "dashkit.yaml").write_text(
-        "owner: bench\nenvironments:\n  local:\n"
-        f"    url: {url}\n    token_env: BENCH_GRAFANA_TOKEN\n"
-        + (f"    concurrency: {int(CONCURRENCY)}\n" if CONCURRENCY else "")
-        + "    datasources:\n      prometheus: {uid: prom-local}\n"
-    )
-    per_module = 10
-    for start in range(0, count, per_module):
-        stop = min(count, start + per_module)
-        folder = root / "dashboards" / f"team-{start // 100:03d}"
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"services_{start:05d}.py").write_text(MODULE.format(count=stop - start, start=start, stop=stop))
+        f"owner: bench\nenvironments:\n  local:\n    url: {url}\n    token_env: BENCH_GRAFANA_TOKEN\n"
+        "    datasources:\n      prometheus: {uid: prom-local}\n")
+    (root / "_bench_dashboard.py").write_text(dashboard_module()[0])
+    per = -(-count // folders)
+    for f in range(folders):
+        start, stop = f * per, min(count, (f + 1) * per)
+        if start >= stop:
+            break
+        module = root / "dashboards" / f"team-{f:03d}" / "dashboards.py"
+        module.parent.mkdir(parents=True, exist_ok=True)
+        module.write_text("from _bench_dashboard import dashboard\n\n"
+                          f"dashboards = [dashboard(i) for i in range({start}, {stop})]\n")
 
 
+# ---- processes -------------------------------------------------------------------------------------------------
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-class EmulatorProcess:
-    def __init__(self, latency_ms: float) -> None:
+class Emulator:
+    """The bundled emulator in its own process, playing one Grafana generation."""
+
+    def __init__(self, grafana: str, latency_ms: float) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc = subprocess.Popen(
-            [*DASHKIT, "emulator", "--port", str(self.port), "--token", TOKEN, "--latency-ms", str(latency_ms)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        for _ in range(200):
+            [*DASHKIT, "emulator", "--grafana", grafana, "--port", str(self.port), "--token", TOKEN,
+             "--latency-ms", str(latency_ms)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
+        for _ in range(300):
             try:
                 requests.get(self.url + "/api/health", timeout=1)
                 return
             except requests.ConnectionError:
                 time.sleep(0.05)
-        raise RuntimeError("emulator did not start")
+        raise RuntimeError("the emulator did not start")
 
-    def writes(self) -> int:
-        return requests.get(self.url + "/__emulator/stats", timeout=5).json()["writes"]
+    def stats(self) -> dict:
+        return requests.get(self.url + "/__emulator/stats", timeout=30).json()
 
-    def reset_stats(self) -> None:
-        requests.post(self.url + "/__emulator/stats/reset", timeout=5)
+    def reset(self) -> None:
+        requests.post(self.url + "/__emulator/stats/reset", timeout=30)
 
-    def stop(self) -> None:
+    def __enter__(self) -> Emulator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
         self.proc.terminate()
-        self.proc.wait(timeout=10)
+        self.proc.wait(timeout=30)
 
 
-def run(args: list[str], cwd: Path) -> tuple[float, int, str]:
-    """(seconds, peak RSS in MB, output) of one dashkit command in its own process."""
-    env = {**os.environ, "BENCH_GRAFANA_TOKEN": TOKEN, "NO_COLOR": "1"}
+@dataclass
+class Run:
+    wall: float
+    cpu: float
+    rss_mb: int
+    output: str
+
+
+def run(argv: list[str], cwd: Path | None = None, env: dict | None = None) -> Run:
+    """One process: wall time, CPU seconds (user + system) and peak RSS, from the OS."""
     started = time.perf_counter()
-    proc = subprocess.Popen([*DASHKIT, "-C", str(cwd), *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            env=env, text=True)
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=cwd,
+                            env=env or ENV)
     output = proc.stdout.read() if proc.stdout else ""
     _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - started
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise RuntimeError(f"dashkit {' '.join(args)} exited {proc.returncode}:\n{output[-2000:]}")
-    return elapsed, usage.ru_maxrss // 1024, output
+    wall = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{' '.join(argv[:6])} exited {os.waitstatus_to_exitcode(status)}:\n{output[-3000:]}")
+    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024, output)
 
 
-def naive_upload(build_dir: Path, url: str) -> float:
-    """What grafanalib's upload example and most scripts do: POST every dashboard, one after the other."""
-    session = requests.Session()
-    session.headers["Authorization"] = f"Bearer {TOKEN}"
+def dashkit(root: Path, *args: str) -> Run:
+    return run([*DASHKIT, "-C", str(root), *args])
+
+
+# What a user could write instead, each in its own process, like dashkit.
+BLIND_UPLOAD = '''
+import json, sys, pathlib, requests
+from concurrent.futures import ThreadPoolExecutor
+url, token, folder = sys.argv[1], sys.argv[2], pathlib.Path(sys.argv[3])
+session = requests.Session()
+session.headers["Authorization"] = f"Bearer {token}"
+adapter = requests.adapters.HTTPAdapter(pool_maxsize=24)
+session.mount("http://", adapter)
+def upload(path):
+    dashboard = json.loads(path.read_text())
+    session.post(url + "/api/dashboards/db", json={"dashboard": dashboard, "overwrite": True}, timeout=60
+                 ).raise_for_status()
+with ThreadPoolExecutor(24) as pool:
+    list(pool.map(upload, sorted(folder.rglob("*.json"))))
+'''
+
+BARE_PROBE = '''
+import sys, requests
+from concurrent.futures import ThreadPoolExecutor
+url, token = sys.argv[1], sys.argv[2]
+session = requests.Session()
+session.headers["Authorization"] = f"Bearer {token}"
+session.mount("http://", requests.adapters.HTTPAdapter(pool_maxsize=24))
+hits, page = [], 1
+while True:
+    batch = session.get(url + "/api/search", params={"type": "dash-db", "limit": 5000, "page": page}).json()
+    hits += batch
+    if len(batch) < 5000:
+        break
+    page += 1
+def fetch(uid):
+    return session.get(f"{url}/api/dashboards/uid/{uid}", timeout=60).json()["dashboard"]["title"]
+with ThreadPoolExecutor(24) as pool:
+    titles = list(pool.map(fetch, [h["uid"] for h in hits]))
+print(len(titles))
+'''
+
+
+def script(code: str, *args: str) -> Run:
+    return run([PYTHON, "-c", textwrap.dedent(code), *args])
+
+
+# ---- builders -------------------------------------------------------------------------------------------------
+BUILDERS = '''
+import json, sys, time
+n = int(sys.argv[1])
+from dashkit.builders import service_dashboard
+kwargs = dict(traces_datasource=None, logs_datasource=None)
+shape = service_dashboard("shape", **kwargs)
+panels = [p for p in shape["panels"] if p["type"] != "row"]
+service_dashboard("warm", **kwargs)
+started = time.perf_counter()
+for i in range(n):
+    json.dumps(service_dashboard(f"svc-{i}", **kwargs))
+dashkit_s = time.perf_counter() - started
+
+def expr(p, i):
+    return [t["expr"].replace('"shape"', f'"svc-{i}"') for t in p.get("targets") or []]
+
+from grafanalib import core as g
+from grafanalib._gen import DashboardEncoder
+def grafanalib_dashboard(i):
+    out = []
+    for p in panels:
+        targets = [g.Target(expr=e, refId=chr(65 + k)) for k, e in enumerate(expr(p, i))]
+        unit = (p.get("fieldConfig") or {}).get("defaults", {}).get("unit") or ""
+        pos = g.GridPos(h=p["gridPos"]["h"], w=p["gridPos"]["w"], x=p["gridPos"]["x"], y=p["gridPos"]["y"])
+        kind = {"timeseries": g.TimeSeries, "stat": g.Stat, "gauge": g.GaugePanel, "heatmap": g.Heatmap,
+                "alertlist": g.AlertList}[p["type"]]
+        if kind is g.AlertList:
+            out.append(g.AlertList(title=p["title"], gridPos=pos))
+        elif kind is g.Heatmap:
+            out.append(g.Heatmap(title=p["title"], targets=targets, gridPos=pos, dataSource="prometheus"))
+        elif kind in (g.GaugePanel, g.Stat):
+            out.append(kind(title=p["title"], targets=targets, gridPos=pos, format=unit, dataSource="prometheus"))
+        else:
+            out.append(kind(title=p["title"], targets=targets, gridPos=pos, unit=unit, dataSource="prometheus"))
+    return g.Dashboard(title=f"svc-{i}", panels=out).auto_panel_ids()
+grafanalib_dashboard(0)
+started = time.perf_counter()
+for i in range(n):
+    json.dumps(grafanalib_dashboard(i).to_json_data(), cls=DashboardEncoder)
+grafanalib_s = time.perf_counter() - started
+
+foundation_s = None
+try:
+    from grafana_foundation_sdk.builders import dashboard as fd, timeseries, stat, gauge, heatmap, text
+    from grafana_foundation_sdk.builders import prometheus
+    from grafana_foundation_sdk.cog.encoder import JSONEncoder
+    # the SDK has no alert list panel builder: a text panel stands in for it
+    kinds = {"timeseries": timeseries, "stat": stat, "gauge": gauge, "heatmap": heatmap, "alertlist": text}
+    def foundation_dashboard(i):
+        d = fd.Dashboard(f"svc-{i}")
+        for p in panels:
+            panel = kinds[p["type"]].Panel().title(p["title"]).height(p["gridPos"]["h"]).span(p["gridPos"]["w"])
+            for k, e in enumerate(expr(p, i)):
+                panel = panel.with_target(prometheus.Dataquery().expr(e).ref_id(chr(65 + k)))
+            unit = (p.get("fieldConfig") or {}).get("defaults", {}).get("unit")
+            if unit and hasattr(panel, "unit"):
+                panel = panel.unit(unit)
+            d = d.with_panel(panel)
+        return d.build()
+    foundation_dashboard(0)
     started = time.perf_counter()
-    for path in sorted(build_dir.rglob("*.json")):
-        dashboard = json.loads(path.read_text())
-        reply = session.post(url + "/api/dashboards/db", json={"dashboard": dashboard, "overwrite": True}, timeout=30)
-        reply.raise_for_status()
-    return time.perf_counter() - started
+    for i in range(n):
+        json.dumps(foundation_dashboard(i), cls=JSONEncoder)
+    foundation_s = time.perf_counter() - started
+except ImportError:
+    pass
+print(json.dumps({"dashkit": dashkit_s, "grafanalib": grafanalib_s, "foundation": foundation_s,
+                  "panels": len(panels)}))
+'''
 
 
-def lint_corpus_time(corpus: Path, repeat: int = 5) -> tuple[float, int, int]:
-    """(best wall seconds, documents, findings) of `dashkit lint` over the real-world corpus, as a user runs it."""
+def foundation_sdk_path(cache: Path) -> Path | None:
+    """grafana-foundation-sdk, installed for the benchmark only (beside, not into, the project's environment)."""
+    target = cache / "bench-foundation-sdk"
+    if not (target / "grafana_foundation_sdk").is_dir():
+        proc = subprocess.run([PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                               "--no-deps", "--target", str(target), "grafana-foundation-sdk"], capture_output=True)
+        if proc.returncode != 0:
+            return None
+    return target
+
+
+def lint_corpus_time(repeat: int = 5) -> tuple[float, int]:
     best, out = float("inf"), ""
     for _ in range(repeat):
         started = time.perf_counter()
-        proc = subprocess.run([*DASHKIT, "lint", str(corpus), "--format", "json"], capture_output=True, text=True)
+        proc = subprocess.run([*DASHKIT, "lint", str(CORPUS), "--format", "json"], capture_output=True, text=True,
+                              env=ENV)
         best = min(best, time.perf_counter() - started)
         out = proc.stdout
-    findings = json.loads(out)["findings"]
-    documents = len({(f["file"], f.get("subject")) for f in findings})
-    return best, documents, len(findings)
+    return best, len(json.loads(out)["findings"])
 
 
 def help_time(repeat: int = 7) -> float:
     best = float("inf")
     for _ in range(repeat):
         started = time.perf_counter()
-        subprocess.run([os.path.join(os.path.dirname(sys.executable), "dashkit"), "--help"],
-                       stdout=subprocess.DEVNULL, check=True)
+        subprocess.run([os.path.join(os.path.dirname(PYTHON), "dashkit"), "--help"], stdout=subprocess.DEVNULL,
+                       check=True, env=ENV)
         best = min(best, time.perf_counter() - started)
     return best
 
 
+# ---- scenarios --------------------------------------------------------------------------------------------------
+class Report:
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, str, str]] = []
+        self.checks: list[tuple[str, bool]] = []
+
+    def row(self, name: str, value: str, note: str = "") -> None:
+        self.rows.append((name, value, note))
+        print(f"  {name}: {value}  {note}", flush=True)
+
+    def check(self, name: str, ok: bool) -> None:
+        self.checks.append((name, ok))
+
+    def section(self, title: str) -> None:
+        self.rows.append((title, "", ""))
+        print(title, flush=True)
+
+
+def dashboard_lists(stats: dict) -> int:
+    return sum(v for k, v in stats["by_route"].items()
+               if k.startswith("GET /apis/dashboard.grafana.app/") and k.endswith("/dashboards"))
+
+
+def legacy_sync(report: Report, work: Path, n: int, latency: float) -> None:
+    report.section(f"Grafana 11 (legacy API), {n} dashboards in 10 folders, {latency:g} ms per request")
+    with Emulator("11", latency) as emulator:
+        root = work / "legacy"
+        make_project(root, n, 10, emulator.url)
+        emulator.reset()
+        first = dashkit(root, "sync", "--env", "local", "--yes")
+        stats = emulator.stats()
+        report.row("first sync (creates everything)", f"{first.wall:.2f} s",
+                   f"{stats['requests']} requests, {stats['writes']} writes")
+        report.check(f"first upload: at most one request per dashboard and folder (+20): {stats['requests']}",
+                     stats["requests"] <= n + 10 + 20)
+        emulator.reset()
+        noop = dashkit(root, "sync", "--env", "local", "--yes")
+        stats = emulator.stats()
+        report.row("dashkit no-op sync", f"{noop.wall:.2f} s",
+                   f"CPU {noop.cpu:.2f} s, peak {noop.rss_mb} MB, {stats['requests']} requests, "
+                   f"{stats['writes']} writes")
+        dashkit(root, "build")
+        emulator.reset()
+        blind = script(BLIND_UPLOAD, emulator.url, TOKEN, str(root / "build" / "dashboards"))
+        stats = emulator.stats()
+        report.row("blind 24-way re-upload (requests)", f"{blind.wall:.2f} s",
+                   f"CPU {blind.cpu:.2f} s, {stats['requests']} requests, {stats['writes']} writes "
+                   f"({stats['writes']} new versions)")
+        dashkit(root, "sync", "--env", "local", "--yes", "--force")  # put the folders and markers back
+        emulator.reset()
+        probe = script(BARE_PROBE, emulator.url, TOKEN)
+        stats = emulator.stats()
+        report.row("bare list + fetch + parse probe", f"{probe.wall:.2f} s",
+                   f"CPU {probe.cpu:.2f} s, {stats['requests']} requests")
+        report.row("no-op sync / bare probe", f"{noop.wall / probe.wall:.2f}x", "(goal: within 1.3x)")
+        report.check(f"no-op sync of {n} faster than the blind re-upload: {noop.wall:.2f} s < {blind.wall:.2f} s",
+                     noop.wall < blind.wall)
+        report.check(f"no-op sync of {n}: at most 1.5 s of client CPU: {noop.cpu:.2f} s", noop.cpu <= 1.5)
+        report.check("no-op sync writes nothing", "No changes" in noop.output)
+
+
+def app_platform_sync(report: Report, work: Path, n: int, folders: int, latency: float, wall_limit: float,
+                      memory_limit: int | None) -> None:
+    report.section(f"Grafana 13 (app-platform API), {n} dashboards in {folders} folders, {latency:g} ms per request")
+    with Emulator("13", latency) as emulator:
+        root = work / f"apps-{n}"
+        make_project(root, n, folders, emulator.url)
+        first = dashkit(root, "sync", "--env", "local", "--yes")
+        report.row("first sync (dry-runs every write, then writes)", f"{first.wall:.2f} s")
+        emulator.reset()
+        noop = dashkit(root, "sync", "--env", "local", "--yes")
+        stats = emulator.stats()
+        lists = dashboard_lists(stats)
+        report.row("dashkit no-op sync", f"{noop.wall:.2f} s",
+                   f"CPU {noop.cpu:.2f} s, peak {noop.rss_mb} MB, {stats['requests']} requests "
+                   f"({lists} dashboard lists), {stats['writes']} writes")
+        report.check(f"no-op sync of {n} on 13 at {latency:g} ms <= {wall_limit:g} s: {noop.wall:.2f} s",
+                     noop.wall <= wall_limit)
+        if n <= 1000:
+            report.check(f"no-op sync of {n} on 13: at most 10 dashboard list requests: {lists}", lists <= 10)
+        if memory_limit:
+            report.check(f"no-op sync of {n} on 13: peak memory <= {memory_limit} MB: {noop.rss_mb} MB",
+                         noop.rss_mb <= memory_limit)
+        report.check(f"no-op sync of {n} on 13 writes nothing", "No changes" in noop.output)
+
+
+def legacy_memory(report: Report, work: Path, n: int, limit: int) -> None:
+    with Emulator("11", 0) as emulator:
+        root = work / f"memory-{n}"
+        make_project(root, n, max(1, n // 100), emulator.url)
+        create = dashkit(root, "sync", "--env", "local", "--yes")
+        noop = dashkit(root, "sync", "--env", "local", "--yes")
+        report.row(f"{n} dashboards, legacy API, no latency", f"peak {noop.rss_mb} MB",
+                   f"no-op {noop.wall:.2f} s; the creating sync: peak {create.rss_mb} MB, {create.wall:.2f} s")
+        report.check(f"no-op sync of {n}: peak RSS <= {limit} MB: {noop.rss_mb} MB", noop.rss_mb <= limit)
+
+
+def builders(report: Report, n: int) -> None:
+    report.section(f"Builders: {n} service dashboards to JSON text")
+    env = dict(ENV)
+    extra = foundation_sdk_path(ROOT / ".cache")
+    if extra is not None:
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(extra), env.get("PYTHONPATH", "")) if p)
+    result = json.loads(run([PYTHON, "-c", BUILDERS, str(n)], env=env).output.strip().splitlines()[-1])
+    report.row("dashkit service_dashboard", f"{result['dashkit']:.2f} s", f"{result['panels']} panels + rows")
+    report.row("grafanalib, the same panels", f"{result['grafanalib']:.2f} s")
+    if result["foundation"] is not None:
+        report.row("grafana-foundation-sdk, the same panels", f"{result['foundation']:.2f} s")
+    report.check(f"service_dashboard at least as fast as grafanalib: {result['dashkit']:.2f} s <= "
+                 f"{result['grafanalib']:.2f} s", result["dashkit"] <= result["grafanalib"])
+
+
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dashboards", type=int, default=1000)
     parser.add_argument("--latency-ms", type=float, default=20.0)
-    parser.add_argument("--memory-dashboards", type=int, default=5000)
-    parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument("--large", type=int, default=10000, help="dashboards of the large 13 scenario (100 folders)")
+    parser.add_argument("--memory", type=int, nargs="*", default=[5000, 20000])
+    parser.add_argument("--quick", action="store_true", help="skip the large and memory scenarios")
     args = parser.parse_args()
-    n = args.dashboards
-    rows: list[tuple[str, str, str]] = []
-    checks: list[tuple[str, bool]] = []
+    report = Report()
+    print(f"dashboards: {dashboard_module()[1]}", flush=True)
     work = Path(tempfile.mkdtemp(prefix="dashkit-bench-"))
     try:
-        emulator = EmulatorProcess(args.latency_ms)
-        try:
-            root = work / "project"
-            make_project(root, n, emulator.url)
-            build_s, _, _ = run(["build"], root)
-            rows.append((f"build {n} dashboards", f"{build_s:.2f} s", ""))
-            create_s, _, _ = run(["sync", "--env", "local", "--yes"], root)
-            rows.append((f"first sync (create {n})", f"{create_s:.2f} s", f"{emulator.writes()} writes"))
-            emulator.reset_stats()
-            diff_s, _, _ = run(["diff", "--env", "local"], root)
-            rows.append(("no-op diff", f"{diff_s:.2f} s", f"{emulator.writes()} writes"))
-            emulator.reset_stats()
-            noop_s, noop_mb, out = run(["sync", "--env", "local", "--yes"], root)
-            noop_writes = emulator.writes()
-            rows.append(("no-op sync", f"{noop_s:.2f} s", f"{noop_writes} writes, peak {noop_mb} MB"))
-            emulator.reset_stats()
-            naive_s = naive_upload(root / "build", emulator.url)
-            rows.append(("naive sequential POST loop", f"{naive_s:.2f} s", f"{emulator.writes()} writes"))
-            ratio = naive_s / noop_s
-            rows.append(("naive loop / no-op sync", f"{ratio:.1f}x", ""))
-            checks += [
-                (f"no-op sync of {n} at {args.latency_ms:g} ms <= 5 s", noop_s <= 5.0),
-                ("no-op sync makes 0 writes", noop_writes == 0 and "No changes" in out),
-                ("no-op sync >= 10x faster than the naive loop", ratio >= 10),
-            ]
-        finally:
-            emulator.stop()
-        if not args.skip_memory:
-            m = args.memory_dashboards
-            emulator = EmulatorProcess(0)
-            try:
-                root = work / "memory"
-                make_project(root, m, emulator.url)
-                sync_s, sync_mb, _ = run(["sync", "--env", "local", "--yes"], root)
-                diff_s, diff_mb, _ = run(["diff", "--env", "local"], root)
-                rows.append((f"sync {m} (create), no latency", f"{sync_s:.2f} s", f"peak {sync_mb} MB"))
-                rows.append((f"no-op diff {m}, no latency", f"{diff_s:.2f} s", f"peak {diff_mb} MB"))
-                checks.append((f"peak memory for {m} dashboards <= 300 MB", max(sync_mb, diff_mb) <= 300))
-            finally:
-                emulator.stop()
-        corpus = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
-        if corpus.is_dir():
-            lint_s, _, count = lint_corpus_time(corpus)
-            expressions = len(list(corpus.rglob("*.json")))
-            rows.append((f"dashkit lint corpus ({expressions} JSON files, best of 5)", f"{lint_s:.2f} s",
-                         f"{count} findings"))
-            checks.append(("lint the whole corpus <= 2 s", lint_s <= 2.0))
+        legacy_sync(report, work, args.dashboards, args.latency_ms)
+        app_platform_sync(report, work, args.dashboards, 10, args.latency_ms, 1.0, None)
+        if not args.quick:
+            app_platform_sync(report, work, args.large, 100, args.latency_ms, 5.0, 400)
+            report.section("Peak memory")
+            for n, limit in zip(args.memory, (300, 500), strict=False):
+                legacy_memory(report, work, n, limit)
+        builders(report, args.dashboards)
+        report.section("Lint and start-up")
+        if CORPUS.is_dir():
+            lint_s, findings = lint_corpus_time()
+            report.row(f"dashkit lint of the corpus ({len(list(CORPUS.rglob('*.json')))} JSON files, best of 5)",
+                       f"{lint_s:.2f} s", f"{findings} findings")
         help_s = help_time()
-        rows.append(("dashkit --help (best of 7)", f"{help_s * 1000:.0f} ms", ""))
-        checks.append(("dashkit --help <= 0.3 s", help_s <= 0.3))
+        report.row("dashkit --help (best of 7)", f"{help_s * 1000:.0f} ms")
+        report.check(f"dashkit --help <= 0.3 s: {help_s:.2f} s", help_s <= 0.3)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    width = max(len(r[0]) for r in rows)
-    print(f"\ndashkit benchmark ({os.cpu_count()} CPUs)")
-    for name, value, note in rows:
-        print(f"  {name:<{width}}  {value:>9}  {note}")
+    width = max(len(r[0]) for r in report.rows)
+    print(f"\ndashkit benchmark ({os.cpu_count()} CPUs; {dashboard_module()[1]})")
+    for name, value, note in report.rows:
+        print(f"  {name:<{width}}  {value:>9}  {note}" if value else f"{name}")
     print()
-    for name, ok in checks:
+    for name, ok in report.checks:
         print(f"  [{'PASS' if ok else 'FAIL'}] {name}")
-    return 0 if all(ok for _, ok in checks) else 1
+    return 0 if all(ok for _, ok in report.checks) else 1
 
 
 if __name__ == "__main__":

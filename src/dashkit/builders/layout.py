@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -87,7 +86,7 @@ def _as_panel(item: Any) -> dict[str, Any]:
     if isinstance(item, Row):
         raise BuilderError(f"row '{item.title}' cannot be nested inside another row")
     if isinstance(item, dict):
-        panel = copy.deepcopy(item)
+        panel = dict(item)  # layout sets only the top-level gridPos and id: the rest is shared, never changed
     elif callable(getattr(item, "to_json_data", None)):
         panel = plain_json(item)
     else:
