@@ -175,6 +175,25 @@ class Project:
         return self.write(rel, f"dashboard = {pprint.pformat(body)}\n")
 
 
+def run_cli(root: Path, *args: str) -> Result:
+    """Run the dashkit CLI in the project at `root`, as a user would, and capture what it prints."""
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["-C", str(root), *args], console=Console(out=out, err=err, color=False))
+    return Result(code, out.getvalue(), err.getvalue())
+
+
+class SecondProject:
+    """A second dashkit project on disk with its own owner, pointing at the same Grafana; calling it runs the CLI
+    there (`b("sync", "--env", "local", "--yes")`)."""
+
+    def __init__(self, root: Path, url: str, owner: str) -> None:
+        self.project = Project(root, url)
+        self.project.config(owner=owner)
+
+    def __call__(self, *args: str) -> Result:
+        return run_cli(self.project.root, *args)
+
+
 @pytest.fixture
 def project(tmp_path, monkeypatch, request):
     monkeypatch.setenv("DASHKIT_TEST_TOKEN", TOKEN)
@@ -193,3 +212,37 @@ def dashkit(project, capsys):
         return Result(code, out.getvalue() + direct.out, err.getvalue() + direct.err)
 
     return run
+
+
+def in_terminal(argv: list[str], env: dict, answer: bytes, cwd: Path | None = None,
+                timeout: float = 60) -> tuple[int, str]:
+    """Run argv on a pseudo-terminal, as a person would, and type `answer` at the first [y/N] question:
+    (exit code, everything the screen showed)."""
+    import os
+    import pty
+    import select
+    import time
+
+    pid, fd = pty.fork()
+    if pid == 0:  # child
+        if cwd is not None:
+            os.chdir(cwd)
+        os.execvpe(argv[0], argv, env)
+    screen = b""
+    answered = False
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            screen += chunk
+            if not answered and b"[y/N]" in screen:
+                os.write(fd, answer)
+                answered = True
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), screen.decode(errors="replace")

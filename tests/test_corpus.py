@@ -55,11 +55,11 @@ def test_revision_diffs_say_what_the_commit_message_says():
     revisions = _revisions()
     by_message = {message: (revisions[i + 1][0], path) for i, (path, message) in enumerate(revisions[:-1])}
     root_fs = _diff(*by_message["Fix Root FS Used panel description"])
-    assert [line.path for line in root_fs] == ["panel 'Root FS Used': description"]
+    assert [line.path for line in root_fs] == ["row 'Quick CPU / Mem / Disk' > panel 'Root FS Used': description"]
     zswap = _diff(*by_message["Add Memory Zswap panel"])
-    assert [(line.op, line.path) for line in zswap] == [("+", "panel 'Memory Meminfo' > panel 'Memory Zswap'")]
+    assert [(line.op, line.path) for line in zswap] == [("+", "row 'Memory Meminfo' > panel 'Memory Zswap'")]
     hung = _diff(*by_message["Add kernel hung tasks to Processes Status"])
-    assert ("+", "panel 'System Processes' > panel 'Processes Status' > target C") in [
+    assert ("+", "row 'System Processes' > panel 'Processes Status' > target C") in [
         (line.op, line.path) for line in hung
     ]
     orphans = _diff(*by_message["node-exporter-full: fix queries, units, text, remove orphan overrides"])
@@ -82,7 +82,7 @@ def test_sync_of_a_newer_revision_is_one_write_naming_the_panel(grafana, project
     assert dashkit("sync", "--env", "local", "--yes").code == 0
     project.write("dashboards/node.py", module.format(str(newer)))
     diff = dashkit("diff", "--env", "local")
-    assert "- panel 'Memory Meminfo' > panel 'Memory Kernel / CPU' > target C" in diff.out
+    assert "- row 'Memory Meminfo' > panel 'Memory Kernel / CPU' > target C" in diff.out
     grafana.reset_stats()
     assert dashkit("sync", "--env", "local", "--yes").code == 0
     assert grafana.writes() == 1

@@ -126,7 +126,7 @@ def test_folder_holding_foreign_dashboard_is_kept_on_prune(grafana, project, das
     assert result.code == 0, result.text
     assert grafana.dashboard("shared-mine") is None
     assert grafana.dashboard("theirs") is not None
-    assert "still holds 1 item(s)" in result.out
+    assert "still holds 1 item dashkit does not delete" in result.out
 
 
 def test_dashboard_of_another_project_is_not_overwritten(grafana, project, dashkit):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, wait
@@ -15,6 +16,7 @@ from .naming import file_safe
 from .normalize import pretty_json
 from .plan import Action, Change, Plan
 from .secrets import scrub
+from .wording import plural
 
 LOST_WRITE_ATTEMPTS = 4
 
@@ -39,12 +41,19 @@ class Outcome:
         return out
 
 
+BACKUP_INDEX = "index.json"
+
+
 class Backups:
-    """Saves live JSON under .dashkit/backups/<env>/<run timestamp>/<kind>/<uid>.json before it is overwritten."""
+    """Saves live JSON under .dashkit/backups/<env>/<run timestamp>/<kind>/<uid>.json before it is overwritten, and
+    lists in that run's index.json which resource each file holds (for `dashkit restore`)."""
 
     def __init__(self, root: Path, env: str) -> None:
         stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
         self.folder = root / ".dashkit" / "backups" / env / stamp
+        self.env = env
+        self._index: dict[str, dict[str, str]] = {}
+        self._lock = threading.Lock()
 
     def save(self, kind: ResourceKind, change: Change) -> Path | None:
         if change.live is None:
@@ -53,6 +62,11 @@ class Backups:
         path.parent.mkdir(parents=True, exist_ok=True)
         # Grafana may answer with a secret dashkit sent (in a setting it does not treat as secure): never on disk
         path.write_text(pretty_json(scrub(kind.backup_document(change.live))), encoding="utf-8")
+        with self._lock:
+            self._index[path.relative_to(self.folder).as_posix()] = {
+                "kind": change.ref.kind, "uid": change.ref.uid, "label": change.label, "env": self.env,
+                "before": change.action.value}
+            (self.folder / BACKUP_INDEX).write_text(pretty_json({"files": self._index}), encoding="utf-8")
         return path
 
 
@@ -183,14 +197,15 @@ class Validation:
     refused: list[tuple[Change, DashkitError]] = field(default_factory=list)
 
     def summary(self) -> str:
-        text = f"Server-side validation (dryRun): {self.checked} write(s) checked"
+        text = f"Server-side validation (dryRun): {plural(self.checked, 'write')} checked"
         if self.skipped:
             text += f", {self.skipped} not checkable before the plan's other writes"
         return text + (f"; {len(self.refused)} refused." if self.refused else "; Grafana accepts them all.")
 
     def error(self) -> GrafanaError:
         lines = [f"{c.ref.kind} {c.label}: {e.message}" for c, e in self.refused]
-        return GrafanaError(f"Grafana would refuse {len(self.refused)} write(s) of this plan; nothing was changed:\n  "
+        return GrafanaError(f"Grafana would refuse {plural(len(self.refused), 'write')} of this plan; nothing was "
+                            "changed:\n  "
                             + "\n  ".join(lines), hint="fix the definitions named above and run again")
 
 

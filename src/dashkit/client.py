@@ -10,8 +10,9 @@ import random
 import re
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -33,6 +34,16 @@ class RetryPolicy:
     attempts: int = 6  # total tries per request
     backoff: float = 0.25  # first backoff in seconds, doubled each try, full jitter
     max_backoff: float = 8.0
+
+
+@dataclass
+class RetryTally:
+    """What a client had to retry: requests retried at least once, retries in all, and what caused them (an HTTP
+    status like "429", or "connection" for a connection that failed or dropped)."""
+
+    requests: int = 0
+    retries: int = 0
+    causes: Counter[str] = field(default_factory=Counter)
 
 
 @dataclass
@@ -88,6 +99,8 @@ class GrafanaClient:
         self._local = threading.local()
         self._sessions: list[requests.Session] = []
         self._lock = threading.Lock()
+        self.sent = 0  # requests sent, retries included; unlocked: a figure for a progress line, not an account
+        self.retried = RetryTally()
         self.deprecations: dict[str, str] = {}  # replaced API -> what Grafana said about its deprecation (once each)
         self._deprecated_areas: dict[str, list[str]] = {}  # replaced API -> the route areas that said so
 
@@ -155,6 +168,8 @@ class GrafanaClient:
         for attempt in range(1, policy.attempts + 1):
             started = time.monotonic()
             wait: float | None = None
+            cause = "connection"
+            self.sent += 1
             try:
                 response = self._session().request(method, url, params=params, json=json, headers=headers,
                                                    timeout=self._timeout)
@@ -179,6 +194,7 @@ class GrafanaClient:
                             method=method, path=path, status=status,
                         )
                     wait = _retry_after(response)
+                    cause = str(status)
                 else:
                     return self._reply(method, path, response, allowed)
             if attempt == policy.attempts:
@@ -188,6 +204,10 @@ class GrafanaClient:
                 why = "backoff"
             else:
                 why = "Retry-After"
+            with self._lock:
+                self.retried.requests += attempt == 1
+                self.retried.retries += 1
+                self.retried.causes[cause] += 1
             if self._log is not None:
                 self._log(f"{method} {path}: retry {attempt}/{policy.attempts - 1} in {wait:.2f} s ({why})")
             time.sleep(wait)

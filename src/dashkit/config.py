@@ -154,7 +154,7 @@ def find_project_root(start: Path) -> Path:
             return folder
     raise ConfigError(
         f"no {CONFIG_FILE} found in {start} or any folder above it",
-        hint="run dashkit inside a dashkit project, or pass --project DIR",
+        hint="run dashkit inside a dashkit project, or pass --project DIR; `dashkit init` creates one here",
     )
 
 

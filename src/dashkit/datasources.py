@@ -70,8 +70,8 @@ def substitute(body: Any, resolved: dict[str, ResolvedDatasource]) -> Any:
             name = name if _is_reference(body, key) else None
             if name is not None and name in resolved:
                 ds = resolved[name]
-                if key == "current":
-                    new = {"text": ds.name, "value": ds.uid}
+                if key == "current":  # keep what else Grafana stores with the option (`selected`)
+                    new = {**value, "text": ds.name, "value": ds.uid}
                 elif key == "datasourceUid":
                     new = ds.uid
                 elif isinstance(value, dict):  # keep the keys the reference has: a "type" only if it had one

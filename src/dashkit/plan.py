@@ -7,9 +7,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from .diff import DiffLine, semantic_diff
+from .diff import DiffLine, natural_key, semantic_diff
 from .kinds.base import LiveResource, ResourceKind, is_dashkit_owner, owner_phrase
 from .model import Resource, ResourceRef
+from .wording import plural
 
 
 class Action(str, enum.Enum):
@@ -122,11 +123,13 @@ class Plan:
         owners = sorted({c.foreign_owner for c in self.matching_foreign if is_dashkit_owner(c.foreign_owner)})
         if not self.matching_foreign:
             return None
-        text = (f"{len(self.matching_foreign)} unchanged resource(s) match the code but carry "
+        one = len(self.matching_foreign) == 1
+        text = (f"{plural(len(self.matching_foreign), 'unchanged resource')} {'matches' if one else 'match'} the code "
+                f"but {'carries' if one else 'carry'} "
                 f"{'the owner ' + ', '.join(repr(o) for o in owners) if owners else 'another owner'}")
         if owners:
             text += (f"; if `owner:` in dashkit.yaml was renamed from '{owners[0]}', "
-                     f"`dashkit sync --adopt-owner {owners[0]}` takes them over")
+                     f"`dashkit sync --adopt-owner {owners[0]}` takes {'it' if one else 'them'} over")
         return text + "."
 
     def to_json(self) -> dict[str, Any]:
@@ -234,7 +237,7 @@ def _plan_deletes(
     deleting: set[ResourceRef] = set()
     for kind in reversed(kinds):
         orphans = [lv for lv in live.values() if lv.ref.kind == kind.name and lv.ref not in wanted]
-        orphans.sort(key=lambda lv: (-lv.label.count("/"), lv.label, lv.ref.uid))  # children first
+        orphans.sort(key=lambda lv: (-lv.label.count("/"), natural_key(lv.label), lv.ref.uid))  # children first
         for lv in orphans:
             if not lv.managed:
                 if lv.note:
@@ -251,7 +254,7 @@ def _plan_deletes(
                     if ref not in deleting and (ref not in wanted or wanted[ref].folder == lv.ref.uid)
                 ]
                 if blockers:
-                    reason = (f"still holds {len(blockers)} item(s) dashkit does not delete "
+                    reason = (f"still holds {plural(len(blockers), 'item')} dashkit does not delete "
                               f"(e.g. {blockers[0]}); deleting it would take them too")
             if reason:
                 kept.append(Kept(lv.ref, lv.label, reason))

@@ -9,7 +9,7 @@ from typing import Any
 
 from . import naming, safe_paths
 from .client import GrafanaClient, quote_segment
-from .errors import NotFound
+from .errors import GrafanaError, NotFound
 from .grafana_api import DASHBOARDS, LEGACY, Api
 from .kinds.dashboard import ENVELOPE, SERVER_MANAGED, TAG_PREFIX
 from .kinds.folder import title_path
@@ -99,10 +99,25 @@ def pull(client: GrafanaClient, out: Path, *, uids: Iterable[str] = (), folders:
             result.failed.append(NotPulled(uid, title, f"cannot be written to {file}: {exc}"))
             continue
         result.written.append(Pulled(uid, title, folder, file))
-    manifest = {"files": {p.file.relative_to(out).as_posix(): {"uid": p.uid, "folder": list(p.folder_path)}
-                          for p in result.written}}
+    manifest: dict[str, Any] = {"files": {p.file.relative_to(out).as_posix(): {"uid": p.uid,
+                                                                                "folder": list(p.folder_path)}
+                                          for p in result.written}}
+    datasources = datasource_names(client)
+    if datasources:
+        manifest["datasources"] = datasources
     safe_paths.write_text(out, out / MANIFEST, pretty_json(manifest))
     return result
+
+
+def datasource_names(client: GrafanaClient) -> dict[str, dict[str, str]]:
+    """uid -> {name, type} of the datasources the token may list, so that `dashkit import` of pulled files maps
+    the ones dashkit.yaml names by name; {} when it may list none (a Viewer's token)."""
+    try:
+        listed = client.get("/api/datasources").data
+    except GrafanaError:
+        return {}
+    return {str(ds["uid"]): {"name": str(ds.get("name", "")), "type": str(ds.get("type", ""))}
+            for ds in listed if isinstance(ds, dict) and ds.get("uid")} if isinstance(listed, list) else {}
 
 
 def file_layout(items: list[tuple[str, str, tuple[str, ...]]]) -> dict[str, Path]:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable
 
 from .apply import Outcome
+from .client import RetryTally
 from .plan import Action, Change, Plan
+from .wording import plural
 
 Style = Callable[..., str]
 COLORS = {Action.CREATE: "green", Action.UPDATE: "yellow", Action.DELETE: "red", Action.BLOCKED: "magenta"}
@@ -24,7 +27,7 @@ def plan_text(plan: Plan, style: Style = _plain, verb: str = "sync would") -> st
     shown = [c for c in plan.changes if c.action is not Action.NOOP]
     unchanged = len(plan.changes) - len(shown)
     if not shown:
-        lines.append(f"No changes: Grafana matches the code ({unchanged} resources checked).")
+        lines.append(f"No changes: Grafana matches the code ({plural(unchanged, 'resource')} checked).")
     else:
         lines.append(f"{verb.capitalize()}:" if verb else "")
         for change in shown:
@@ -59,7 +62,7 @@ def _change_lines(change: Change, style: Style) -> list[str]:
     for line in details[:MAX_DETAIL_LINES]:
         out.append("      " + line.render())
     if len(details) > MAX_DETAIL_LINES:
-        out.append(f"      ... and {len(details) - MAX_DETAIL_LINES} more changes")
+        out.append(f"      ... and {plural(len(details) - MAX_DETAIL_LINES, 'more change')}")
     return out
 
 
@@ -86,9 +89,15 @@ def outcomes_text(outcomes: list[Outcome], style: Style = _plain) -> str:
     applied = sum(o.ok for o in outcomes)
     failed = sum(o.status == "failed" for o in outcomes)
     skipped = sum(o.status == "skipped" for o in outcomes)
-    summary = f"Applied {applied} of {len(outcomes)} changes"
+    summary = f"Applied {applied} of {plural(len(outcomes), 'change')}"
     if failed or skipped:
         summary += f"; {failed} failed, {skipped} not attempted"
+    backups = sorted({o.backup.parent.parent for o in outcomes if o.backup is not None})
+    if backups:
+        saved = sum(o.backup is not None for o in outcomes)
+        lines.append("")
+        lines.append(f"Backed up {plural(saved, 'resource')} before overwriting or deleting: {backups[0]}")
+        lines.append(f"  (`dashkit restore {backups[0]}` puts them back; a file or kind folder in it, one part)")
     lines.append("")
     lines.append(style(summary + ".", bold=True, fg="red" if failed or skipped else "green"))
     return "\n".join(lines)
@@ -100,3 +109,24 @@ def outcomes_json(plan: Plan, outcomes: list[Outcome]) -> str:
     data["applied"] = sum(o.ok for o in outcomes)
     data["failed"] = sum(not o.ok for o in outcomes)
     return json.dumps(data, indent=2, sort_keys=True, default=str)
+
+
+def retry_summary(tallies: Iterable[RetryTally]) -> str | None:
+    """One line on the requests that had to be retried (None when none had to be), e.g. "3 requests retried after
+    HTTP 429/503 and connection errors (5 retries in all)."."""
+    tallies = list(tallies)
+    requests = sum(t.requests for t in tallies)
+    if not requests:
+        return None
+    retries = sum(t.retries for t in tallies)
+    causes: Counter[str] = sum((t.causes for t in tallies), Counter())
+    reasons = []
+    statuses = sorted(cause for cause in causes if cause.isdigit())
+    if statuses:
+        reasons.append("HTTP " + "/".join(statuses))
+    if "connection" in causes:
+        reasons.append("connection errors")
+    text = f"{plural(requests, 'request')} retried after {' and '.join(reasons)}"
+    if retries != requests:
+        text += f" ({plural(retries, 'retry')} in all)"
+    return text + "."

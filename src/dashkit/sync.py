@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 from . import datasources
 from .apply import Backups, Outcome, Validation, apply_plan, validate_plan
@@ -77,7 +78,10 @@ def connect(settings: Settings, env_name: str, log: Callable[[str], None] | None
 
 
 def plan_sync(project: Project, conn: Connection, *, prune: bool = False, force: bool = False,
-              adopt_owners: frozenset[str] = frozenset(), rotate_secrets: bool = False) -> Plan:
+              adopt_owners: frozenset[str] = frozenset(), rotate_secrets: bool = False,
+              targets: tuple[tuple[str, str], ...] = ()) -> Plan:
+    """The plan for `project` against the environment. `targets` (from `--target`) limits it to those resources and
+    what they depend on: the project's resources are expected to be selected already; deletes are limited here."""
     settings = project.settings
     _check_adopt_owners(adopt_owners, settings)
     resolved = datasources.resolve(project.resources, conn.env, conn.client)
@@ -112,11 +116,54 @@ def plan_sync(project: Project, conn: Connection, *, prune: bool = False, force:
         for found in readers.map(read, reading):
             live.update(found)
 
+    if targets:  # what no longer is defined is deleted or listed only when targeted
+        from .targets import matches
+
+        live = {ref: lv for ref, lv in live.items()
+                if ref in {r.ref for r in desired} or matches(targets, ref.kind, ref.uid, lv.label)}
     plan = make_plan(kinds, desired, live, owner=settings.owner, env=conn.env.name, url=conn.client.base_url,
                      prune=prune, force=force, adopt_owners=adopt_owners)
     plan.api = conn.api.describe()
     if skipped:
         plan.api += f"; not read (the project defines none, --prune reads them): {', '.join(skipped)}"
+    return plan
+
+
+def plan_from_file(path: Path, settings: Settings, conn: Connection) -> Plan:
+    """A plan saved by `dashkit diff --out`, to be applied exactly as it was reviewed (see planfile)."""
+    from . import planfile
+
+    saved = planfile.load(path)
+    if saved.owner != settings.owner:
+        raise ConfigError(f"{path} was planned for owner '{saved.owner}', this project is '{settings.owner}'")
+    if saved.url != conn.client.base_url or saved.environment != conn.env.name:
+        raise ConfigError(f"{path} was planned for environment '{saved.environment}' ({saved.url}), not "
+                          f"'{conn.env.name}' ({conn.client.base_url})",
+                          hint=f"apply it with --env {saved.environment}")
+    ctx = _context(settings, conn, force=saved.force, adopt_owners=saved.adopt_owners)
+    return planfile.current_plan(saved, ctx)
+
+
+def plan_restore(path: Path, settings: Settings, conn: Connection, *, force: bool = False) -> Plan:
+    """The plan that puts back what the backup at `path` holds (see restore)."""
+    from . import restore
+
+    files = restore.backup_files(path)
+    envs = {f.env for f in files}
+    if envs - {conn.env.name, ""}:
+        raise ConfigError(f"{path} holds backups of environment {', '.join(sorted(envs))}, not {conn.env.name}",
+                          hint="restore it with --env " + sorted(envs)[0])
+    desired = restore.resources(files, settings.root)
+    ctx = _context(settings, conn, force=force)
+    kinds = [k for k in all_kinds() if any(r.kind == k.name for r in desired)]
+    live: dict[ResourceRef, LiveResource] = {}
+    for kind in kinds:
+        live.update(kind.fetch([r for r in desired if r.kind == kind.name], ctx))
+    wanted = {r.ref for r in desired}
+    live = {ref: lv for ref, lv in live.items() if ref in wanted}
+    plan = make_plan(kinds, desired, live, owner=settings.owner, env=conn.env.name, url=conn.client.base_url,
+                     force=force)
+    plan.api = f"{conn.api.describe()}; restoring {len(desired)} resource(s) from {path}"
     return plan
 
 

@@ -9,11 +9,35 @@ import dashkit.builders as builders
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "builder_docs.py"
 
 
-def test_builder_page_is_up_to_date():
+def _script():
     spec = importlib.util.spec_from_file_location("builder_docs", SCRIPT)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    return module
+
+
+def test_builder_page_is_up_to_date():
+    module = _script()
     assert module.PAGE.read_text() == module.render(), "run: .venv/bin/python scripts/builder_docs.py"
+
+
+def test_every_option_of_the_dashboard_builders_is_described():
+    module = _script()
+    assert set(module.OPTIONS.values()) >= {"dashboard", "service_dashboard", "node_dashboard", "overview_dashboard",
+                                            "service_alerts"}
+    for name in module.OPTIONS.values():
+        builder = getattr(builders, name)
+        described = module.options_of(builder)
+        assert list(described) == list(inspect.signature(builder).parameters), f"{name}: the docstring's Options:"
+        assert all(text.strip() for text in described.values())
+
+
+def test_the_page_shows_how_to_leave_out_logs_and_traces_and_add_panels():
+    page = _script().PAGE.read_text()
+    for words in ("| `traces_datasource` | `'tempo'` |", "| `logs_datasource` | `'loki'` |", "| `extra_rows` | `()` |",
+                  'service_dashboard("checkout", traces_datasource=None, logs_datasource=None)',
+                  '  [ 0, 49 24x1 ] #22  row                Business'):
+        assert words in page
 
 
 def test_every_public_builder_has_a_docstring():

@@ -95,6 +95,11 @@ def create_folder(api: Api, body: dict[str, Any]) -> dict[str, Any]:
     return response.json()
 
 
+def with_metadata(obj: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    """`obj` as read, with some `metadata` fields replaced: the body of an update that changes them."""
+    return {**obj, "metadata": {**obj["metadata"], **changes}}
+
+
 def status_of(response: Any) -> tuple[int, str, str]:
     """(code, reason, message) of a k8s Status reply, checking that it is one."""
     body = response.json()

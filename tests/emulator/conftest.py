@@ -130,3 +130,27 @@ def platform(platform_emulator: Emulator) -> Iterator[Api]:
     client.major = int(platform_emulator.config.grafana_version.split(".")[0])
     yield client
     client.close()
+
+
+@pytest.fixture
+def client_at(emulator_factory: Callable[..., Emulator]) -> Iterator[Callable[..., Api]]:
+    """`client_at(version, token)`: a client of an emulator playing that Grafana version, one emulator per version
+    and test (`client_at("12.2.0")`, `client_at("13.0.0", "viewer-token")`)."""
+    started: dict[str, Emulator] = {}
+    made: list[Api] = []
+
+    def make(version: str = "13.0.0", token: str = "admin-token") -> Api:
+        if version not in started:
+            started[version] = emulator_factory(grafana_version=version)
+        made.append(Api(started[version].url, token))
+        return made[-1]
+
+    yield make
+    for client in made:
+        client.close()
+
+
+@pytest.fixture
+def api13(client_at: Callable[..., Api]) -> Api:
+    """An Admin client of a Grafana 13 emulator of the test's own."""
+    return client_at("13.0.0")

@@ -20,6 +20,7 @@ from .apis_helpers import (
     dashboards,
     status_of,
     v2_version,
+    with_metadata,
 )
 
 
@@ -123,7 +124,7 @@ def test_generation_moves_only_with_the_spec_or_the_folder(platform) -> None:
     created = create_dashboard(platform, version, dashboard_body("gen"))
     meta = created["metadata"]
 
-    relabelled = platform.put(dashboards(version, "gen"), json={**created, "metadata": {**meta, "labels": {"a": "b"}}})
+    relabelled = platform.put(dashboards(version, "gen"), json=with_metadata(created, labels={"a": "b"}))
     body = relabelled.json()
     assert body["metadata"]["generation"] == 1
     assert body["metadata"]["resourceVersion"] != meta["resourceVersion"]
@@ -134,9 +135,8 @@ def test_generation_moves_only_with_the_spec_or_the_folder(platform) -> None:
     assert edited["metadata"]["annotations"]["grafana.app/updatedBy"] == "service-account:sa0001"
     assert edited["metadata"]["annotations"]["grafana.app/createdBy"] == "service-account:sa0001"
 
-    moved_meta = {**edited["metadata"], "annotations": {**edited["metadata"]["annotations"],
-                                                         "grafana.app/folder": "shop"}}
-    moved = platform.put(dashboards(version, "gen"), json={**edited, "metadata": moved_meta}).json()
+    into_shop = {**edited["metadata"]["annotations"], "grafana.app/folder": "shop"}
+    moved = platform.put(dashboards(version, "gen"), json=with_metadata(edited, annotations=into_shop)).json()
     assert moved["metadata"]["generation"] == 3
     legacy = platform.get("/api/dashboards/uid/gen").json()
     assert (legacy["meta"]["version"], legacy["meta"]["folderUid"]) == (3, "shop")
@@ -215,8 +215,7 @@ def test_dry_run_validates_and_answers_but_persists_nothing(platform_emulator, p
     update = platform.put(dashboards(version, "dry") + "?dryRun=All", json={**real, "spec": classic_spec("Maybe")})
     assert update.status_code == 200 and update.json()["spec"]["title"] == "Maybe"
     assert platform.get(dashboards(version, "dry")).json() == real
-    stale = platform.put(dashboards(version, "dry") + "?dryRun=All",
-                         json={**real, "metadata": {**real["metadata"], "resourceVersion": "1"}})
+    stale = platform.put(dashboards(version, "dry") + "?dryRun=All", json=with_metadata(real, resourceVersion="1"))
     assert status_of(stale)[0] == 409
     assert platform.delete(dashboards(version, "dry") + "?dryRun=All").status_code == 200
     assert platform.get(dashboards(version, "dry")).json() == real

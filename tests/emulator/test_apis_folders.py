@@ -14,6 +14,7 @@ from .apis_helpers import (
     folder_version,
     folders,
     status_of,
+    with_metadata,
 )
 
 
@@ -80,27 +81,27 @@ def test_update_renames_and_moves_with_cycle_and_depth_checks(platform) -> None:
         create_folder(platform, folder_body(name, name.upper(), parent=parent))
     a = platform.get(folders(version, "a")).json()
 
-    cycle = {**a, "metadata": {**a["metadata"], "annotations": {"grafana.app/folder": "c"}}}
+    cycle = with_metadata(a, annotations={"grafana.app/folder": "c"})
     response = platform.put(folders(version, "a"), json=cycle)
     assert status_of(response) == (400, "BadRequest", "Circular reference detected")
     assert response.json()["details"]["uid"] == "folder.circular-reference"
-    deep = {**a, "metadata": {**a["metadata"], "annotations": {"grafana.app/folder": "z"}}}
+    deep = with_metadata(a, annotations={"grafana.app/folder": "z"})
     assert status_of(platform.put(folders(version, "a"), json=deep))[2] == "Maximum nested folder depth reached"
 
-    relabel = platform.put(folders(version, "a"), json={**a, "metadata": {**a["metadata"], "labels": {"k": "v"}}})
+    relabel = platform.put(folders(version, "a"), json=with_metadata(a, labels={"k": "v"}))
     assert relabel.json()["metadata"]["generation"] == 1
     stale = platform.put(folders(version, "a"), json={**a, "spec": {"title": "Stale"}})
     assert status_of(stale)[:2] == (409, "Conflict")
 
     c = platform.get(folders(version, "c")).json()
-    moved = {**c, "spec": {"title": "C moved", "description": "now under X"},
-             "metadata": {**c["metadata"], "annotations": {"grafana.app/folder": "x"}}}
+    moved = {**with_metadata(c, annotations={"grafana.app/folder": "x"}),
+             "spec": {"title": "C moved", "description": "now under X"}}
     body = platform.put(folders(version, "c"), json=moved).json()
     assert body["metadata"]["generation"] == 2
     assert body["metadata"]["annotations"]["grafana.app/updatedBy"] == "service-account:sa0001"
     legacy = platform.get("/api/folders/c").json()
     assert (legacy["title"], legacy["parentUid"], legacy["version"]) == ("C moved", "x", 2)
-    to_root = {**body, "metadata": {**body["metadata"], "annotations": {}}}
+    to_root = with_metadata(body, annotations={})
     assert platform.put(folders(version, "c"), json=to_root).status_code == 200
     assert "parentUid" not in platform.get("/api/folders/c").json()
 

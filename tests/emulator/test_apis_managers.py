@@ -13,6 +13,7 @@ from .apis_helpers import (
     folder_version,
     folders,
     status_of,
+    with_metadata,
 )
 
 DASHKIT = {
@@ -26,8 +27,7 @@ DASHKIT = {
 
 
 def _put_annotations(api, path: str, annotations: dict[str, str]):
-    current = api.get(path).json()
-    return api.put(path, json={**current, "metadata": {**current["metadata"], "annotations": annotations}})
+    return api.put(path, json=with_metadata(api.get(path).json(), annotations=annotations))
 
 
 def test_manager_and_source_annotations_are_stored_as_sent(platform) -> None:

@@ -3,8 +3,6 @@ two views; secrets stay hidden; versions, provenance and paging as grafana-api.m
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
 from .conftest import Api
@@ -14,22 +12,11 @@ from .test_apis_notifications_helpers import (
     PROVENANCE,
     RECEIVERS,
     WEBHOOK,
-    clients,
     name_of,
     receiver,
 )
 
 POINTS = f"{API}/contact-points"
-
-
-@pytest.fixture
-def client(emulator_factory) -> Callable[..., Api]:
-    return clients(emulator_factory)
-
-
-@pytest.fixture
-def api13(client) -> Api:
-    return client("13.0.0")
 
 
 def _create(api: Api, body: dict) -> dict:
@@ -181,8 +168,8 @@ def test_a_stored_provenance_cannot_be_dropped_through_apis(api13) -> None:
 
 
 @pytest.mark.parametrize(("version", "none"), [("12.2.0", "none"), ("13.0.0", "")])
-def test_a_receiver_without_provenance_says_so_in_each_generation(client, version, none) -> None:
-    api = client(version)
+def test_a_receiver_without_provenance_says_so_in_each_generation(client_at, version, none) -> None:
+    api = client_at(version)
     (default,) = api.get(f"{GROUP}/v0alpha1/namespaces/default/receivers").json()["items"]
     assert default["spec"]["title"] == "grafana-default-email"
     assert default["metadata"]["annotations"][PROVENANCE] == none
@@ -230,8 +217,8 @@ def test_lists_are_sorted_by_name_and_page_with_continue(api13) -> None:
     assert "continue" not in second["metadata"]
 
 
-def test_12_serves_only_v0alpha1_and_11_no_notifications_api(client) -> None:
-    twelve = client("12.2.0")
+def test_12_serves_only_v0alpha1_and_11_no_notifications_api(client_at) -> None:
+    twelve = client_at("12.2.0")
     assert twelve.get(f"{GROUP}/v0alpha1/namespaces/default/receivers").status_code == 200
     missing = twelve.get(f"{GROUP}/v1beta1/namespaces/default/receivers")
     assert (
@@ -239,17 +226,17 @@ def test_12_serves_only_v0alpha1_and_11_no_notifications_api(client) -> None:
     )
     assert twelve.get(f"{GROUP}/v0alpha1/namespaces/default/inhibitionrules").status_code == 404
 
-    thirteen = client("13.0.0")
+    thirteen = client_at("13.0.0")
     for version in ("v1beta1", "v0alpha1"):
         assert thirteen.get(f"{GROUP}/{version}/namespaces/default/receivers").status_code == 200
 
-    assert client("11.6.0").get(f"{GROUP}/v0alpha1/namespaces/default/receivers").status_code == 404
+    assert client_at("11.6.0").get(f"{GROUP}/v0alpha1/namespaces/default/receivers").status_code == 404
 
 
-def test_the_provisioning_permissions_apply_and_other_orgs_are_forbidden(client) -> None:
-    viewer = client("13.0.0", "viewer-token")
+def test_the_provisioning_permissions_apply_and_other_orgs_are_forbidden(client_at) -> None:
+    viewer = client_at("13.0.0", "viewer-token")
     assert viewer.get(POINTS).status_code == viewer.get(RECEIVERS).status_code == 403
     assert viewer.get(RECEIVERS).json()["kind"] == "Status"
-    assert client("13.0.0", "editor-token").post(RECEIVERS, json=receiver("x")).status_code == 201
-    assert client("13.0.0", "org2-token").get(RECEIVERS).status_code == 403
-    assert client("13.0.0", "org2-token").get(f"{GROUP}/v1beta1/namespaces/org-2/receivers").status_code == 200
+    assert client_at("13.0.0", "editor-token").post(RECEIVERS, json=receiver("x")).status_code == 201
+    assert client_at("13.0.0", "org2-token").get(RECEIVERS).status_code == 403
+    assert client_at("13.0.0", "org2-token").get(f"{GROUP}/v1beta1/namespaces/org-2/receivers").status_code == 200

@@ -4,15 +4,12 @@ cycle, the same markers, the same ownership on each; through real HTTP to the em
 
 from __future__ import annotations
 
-import io
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
 
-from conftest import TOKEN, Grafana, Project, Result
-from dashkit.cli.main import main
-from dashkit.cli.output import Console
+from conftest import TOKEN, Grafana, Project, Result, SecondProject
 from dashkit.emulator import Emulator, EmulatorConfig
 
 PROVISIONING = "/api/v1/provisioning"
@@ -69,19 +66,6 @@ def alerting(project, monkeypatch):
     monkeypatch.setenv("CHAT_HOOK", HOOK)
     _alerts(project, "a", "monday")
     return project
-
-
-class Other:
-    """A second dashkit project with its own owner, pointing at the same Grafana."""
-
-    def __init__(self, root, url: str, owner: str) -> None:
-        self.project = Project(root, url)
-        self.project.config(owner=owner)
-
-    def __call__(self, *args: str) -> Result:
-        out, err = io.StringIO(), io.StringIO()
-        code = main(["-C", str(self.project.root), *args], console=Console(out=out, err=err, color=False))
-        return Result(code, out.getvalue(), err.getvalue())
 
 
 def _alerts(project: Project, team: str, day: str) -> None:
@@ -199,7 +183,7 @@ def test_the_life_cycle_is_the_same_on_every_api(grafana, alerting, dashkit, mon
 
 
 def test_a_second_owner_with_the_same_names_is_left_alone(grafana, alerting, dashkit, tmp_path_factory):
-    b = Other(tmp_path_factory.mktemp("b"), grafana.url, "team-b")
+    b = SecondProject(tmp_path_factory.mktemp("b"), grafana.url, "team-b")
     _alerts(b.project, "b", "friday")
     assert dashkit("sync", "--env", "local", "--yes").code == 0
     before = _snapshot(grafana)

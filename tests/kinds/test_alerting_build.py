@@ -91,6 +91,8 @@ def test_alertmanager_config_passes_amtool(reference_build):
 def test_runbook_per_alert(reference_build):
     runbooks = sorted((reference_build / "runbooks").rglob("*.md"))
     assert len(runbooks) == 16  # 12 golden-signal alerts, 4 SLO burn-rate alerts
+    assert [p.name for p in runbooks if " " in p.name or "(" in p.name] == []
+    assert (reference_build / "runbooks" / "slo" / "slo-checkout" / "CheckoutAvailabilityBudgetBurn-page.md").is_file()
     checkout = reference_build / "runbooks" / "services" / "checkout" / "checkout-golden-signals"
     text = (checkout / "HighErrorRate.md").read_text()
     assert "# HighErrorRate" in text and "**Severity:** critical" in text

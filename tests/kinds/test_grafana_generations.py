@@ -158,11 +158,11 @@ def test_validate_sends_the_plan_as_a_dry_run_and_a_refused_plan_writes_nothing(
         project = Project(tmp_path, grafana13.url)
         project.write("dashboards/ok.py", 'dashboard = {"title": "Small", "panels": []}\n')
         code, text = _cli(tmp_path, "diff", "--env", "local", "--validate")
-        assert code == 0 and "Server-side validation (dryRun): 1 write(s) checked; Grafana accepts them all." in text
+        assert code == 0 and "Server-side validation (dryRun): 1 write checked; Grafana accepts them all." in text
         panels = [{"id": i, "type": "text", "title": f"P{i}", "options": {"content": "x" * 500}} for i in range(100)]
         project.write("dashboards/big.py", f"dashboard = {{'title': 'Big', 'panels': {panels!r}}}\n")
         code, text = _cli(tmp_path, "diff", "--env", "local", "--validate")
-        assert code == 4 and "Grafana would refuse 1 write(s)" in text and "dashboard Big" in text, text
+        assert code == 4 and "Grafana would refuse 1 write of this plan" in text and "dashboard Big" in text, text
         code, text = _cli(tmp_path, "sync", "--env", "local", "--yes")
         assert code == 4 and "nothing was changed" in text, text
         assert requests.get(f"{grafana13.url}/__emulator/stats", timeout=5).json()["writes"] == 0

@@ -3,14 +3,11 @@ Through real HTTP to the emulator."""
 
 from __future__ import annotations
 
-import io
 import textwrap
 
 import pytest
 
-from conftest import ALL_PROFILES, Project, Result
-from dashkit.cli.main import main
-from dashkit.cli.output import Console
+from conftest import ALL_PROFILES, Project, SecondProject, run_cli
 
 GRAFANA_PROFILES = ALL_PROFILES  # every test runs against Grafana 11, 12 and 13
 
@@ -36,19 +33,6 @@ notification_policy = notification_policy(routes=[route("team-@TEAM@", matchers=
 '''
 
 
-class Other:
-    """A second dashkit project on disk, with its own owner, pointing at the same Grafana."""
-
-    def __init__(self, root, url, owner):
-        self.project = Project(root, url)
-        self.project.config(owner=owner)
-
-    def __call__(self, *args: str) -> Result:
-        out, err = io.StringIO(), io.StringIO()
-        code = main(["-C", str(self.project.root), *args], console=Console(out=out, err=err, color=False))
-        return Result(code, out.getvalue(), err.getvalue())
-
-
 def _alerts(project: Project, team: str, day: str) -> None:
     project.write("alerts/team.py", ALERTS.replace("@TEAM@", team).replace("@DAY@", day))
 
@@ -69,7 +53,7 @@ def _snapshot(grafana) -> dict:
 @pytest.fixture
 def two_projects(grafana, project, tmp_path_factory):
     """Project A (the `project` fixture, owner team-a) and project B (owner team-b), same alerting names."""
-    b = Other(tmp_path_factory.mktemp("b"), grafana.url, "team-b")
+    b = SecondProject(tmp_path_factory.mktemp("b"), grafana.url, "team-b")
     _alerts(project, "a", "monday")
     _alerts(b.project, "b", "friday")
     return project, b
@@ -241,13 +225,11 @@ def test_a_group_delete_on_a_grafana_without_the_route_is_verified(tmp_path, mon
     try:
         monkeypatch.setenv("DASHKIT_TEST_TOKEN", TOKEN)
         project = Project(tmp_path, emulator.url)
-        run = Other.__new__(Other)
-        run.project = project
         _alerts(project, "a", "monday")
-        assert run("sync", "--env", "local", "--yes").code == 0
+        assert run_cli(project.root, "sync", "--env", "local", "--yes").code == 0
         project.write("alerts/team.py", (tmp_path / "alerts/team.py").read_text().replace(
             "rule_group = rule_group(", "unused = rule_group("))
-        result = run("sync", "--env", "local", "--yes", "--prune")
+        result = run_cli(project.root, "sync", "--env", "local", "--yes", "--prune")
         assert result.code == 0, result.out + result.err
         assert "- alert_rule_group alerting/shared/shared: deleted" in result.out
         import requests

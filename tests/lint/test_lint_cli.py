@@ -44,7 +44,7 @@ def test_clean_dashboard_and_rules_pass(project, dashkit):
     _write(project.root / "in" / "ok.json", _dashboard())
     result = dashkit("lint", str(project.root / "in"))
     assert result.code == 0, result.out
-    assert "No findings in 1 dashboards and rule groups." in result.out
+    assert "No findings in 1 dashboard or rule group." in result.out
 
 
 @pytest.mark.parametrize(

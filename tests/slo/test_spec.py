@@ -23,6 +23,10 @@ def _with(**slo_fields):
     [
         (_with(objective=100), "slos[0].objective", "strictly between 0 and 100"),
         (_with(objective=0), "slos[0].objective", "strictly between 0 and 100"),
+        (_with(objective=-1), "slos[0].objective", "strictly between 0 and 100"),
+        (_with(objective=0.995), "slos[0].objective", "0.995 is a ratio, but objectives are percentages: "
+                                                      "did you mean 99.5?"),
+        (_with(objective=0.9999), "slos[0].objective", "did you mean 99.99?"),
         (_with(window="31d"), "slos[0].window", "unknown SLO window '31d'"),
         (_with(sli={"events": {"error_query": "sum(rate(errors_total[{{window}}]))"}}),
          "slos[0].sli.events.total_query", "is missing"),
@@ -81,6 +85,37 @@ def test_a_bad_slo_file_fails_the_build_naming_file_and_key(project, dashkit):
     result = dashkit("build")
     assert result.code == 3
     assert "alerts/slo/api.yaml: slos[0].window: unknown SLO window '31d'" in result.err
+
+
+SLO_AS_A_RATIO = """\
+    version: dashkit/v1
+    service: api
+    slos:
+      - name: availability
+        objective: 0.995
+        sli: {availability: {}}
+        alerting: {name: ApiAvailabilityBudgetBurn}
+    """
+
+
+def test_an_objective_written_as_a_ratio_fails_build_and_lint_with_the_percentage(project, dashkit):
+    project.write("alerts/slo/api.yaml", SLO_AS_A_RATIO)
+    built = dashkit("build")
+    assert built.code == 3 and not (project.root / "build").exists()
+    assert "alerts/slo/api.yaml: slos[0].objective: 0.995 is a ratio" in built.err
+    assert "did you mean 99.5?" in built.err
+    linted = dashkit("lint", str(project.root / "alerts" / "slo" / "api.yaml"))
+    assert linted.code == 1
+    assert "slos[0].objective" in linted.out and "DK301 error" in linted.out and "did you mean 99.5?" in linted.out
+    project.write("alerts/slo/api.yaml", SLO_AS_A_RATIO.replace("0.995", "99.5"))
+    assert dashkit("build").code == 0
+    rules = (project.root / "build" / "slo" / "prometheus" / "api.yml").read_text()
+    assert "vector(0.995)" in rules and "0.00995" not in rules
+
+
+def test_the_python_builder_refuses_a_ratio_too():
+    with pytest.raises(BuilderError, match=r"did you mean 99\.9\?"):
+        slo("api", "availability", 0.999)
 
 
 @pytest.mark.parametrize("mode", ["recording", "direct"])

@@ -31,7 +31,24 @@ def dashboard(title: str, items: Sequence[Any], *, uid: str | None = None, descr
               editable: bool = False, folder: str | None = None, extra: Mapping[str, Any] | None = None) -> Dashboard:
     """A dashboard whose panels and Rows are laid out on the grid automatically, ids in reading order.
 
-    Not editable in the Grafana UI by default: the code is its source, and UI edits would only be drift."""
+    Not editable in the Grafana UI by default: the code is its source, and UI edits would only be drift.
+
+    Options:
+      title: the dashboard title.
+      items: panels (builder results, grafanalib panels, dicts) and Rows, in reading order.
+      uid: the dashboard uid (default: derived from the folder path and title).
+      description: shown in the dashboard settings and search.
+      tags: dashboard tags (each 1-50 characters; repeats dropped).
+      variables: templating variables (datasource_variable, query_variable, chained_variables...).
+      annotations: annotation queries, after Grafana's built-in "Annotations & Alerts".
+      links: header links (dashboard_link).
+      time: the default time range, (from, to).
+      refresh: the auto-refresh interval (at least 5s), or "" for none.
+      timezone: "browser", "utc" or a time zone name.
+      editable: let people edit it in Grafana's UI (their edits are drift the next sync reports).
+      folder: the Grafana folder ("Team/Service"), instead of the module's directory under dashboards/.
+      extra: JSON deep-merged into the dashboard last, for anything the builder does not model.
+    """
     if not isinstance(title, str) or not title.strip():
         raise BuilderError(f"a dashboard needs a non-empty title, got {title!r}")
     if uid is not None and not naming.is_valid_uid(uid):

@@ -8,7 +8,7 @@ from typing import Any
 from .. import naming
 from .conventions import DEFAULT, Conventions
 from .dashboards import GOLDEN_SIGNALS_TAG, Dashboard, dashboard, dashboard_link
-from .datasources import Datasource, DatasourceLike, datasource_type
+from .datasources import Datasource, DatasourceLike, datasource_ref, datasource_type
 from .errors import BuilderError
 from .layout import Row
 from .panels import Query, alert_list, gauge, heatmap, logs, stat, timeseries, traces
@@ -46,8 +46,6 @@ def service_dashboard_uid(service: str) -> str:
 def deploy_annotation(matchers: Sequence[Matcher] = (), *, conventions: Conventions = DEFAULT,
                       datasource: str = DATASOURCE_VARIABLE) -> dict[str, Any]:
     """Marks on every graph where a Deployment rolled out (kube-state-metrics generation changes)."""
-    from .datasources import datasource_ref
-
     expr = f"changes({selector(conventions.deploy_generation, matchers)}[$__interval]) > 0"
     return {
         "name": "Deploys", "datasource": datasource_ref(datasource, "prometheus"), "enable": True, "hide": False,
@@ -63,7 +61,24 @@ def service_dashboard(service: str | None = None, *, title: str | None = None, u
                       tags: Sequence[str] = (), extra_rows: Sequence[Row] = (),
                       folder: str | None = None) -> Dashboard:
     """The four golden signals of one HTTP service: traffic, errors, latency, saturation; then its logs,
-    traces and alerts. With `service=None` the dashboard gets a service picker instead."""
+    traces and alerts. With `service=None` the dashboard gets a service picker instead.
+
+    Options:
+      service: the service, as the `service` label of its metrics (Conventions.service_label) and the `container`
+        label of its containers; None adds a service variable to pick one.
+      title: the dashboard title (default "checkout golden signals" for "checkout"; "Service golden signals").
+      uid: the dashboard uid (default `service_dashboard_uid(service)`, which other dashboards link to).
+      conventions: metric and label names, and the logical datasource names of the Prometheus panels.
+      logs_datasource: the logical datasource of the collapsed Logs row: a name of a Loki datasource, or
+        Datasource(name, "elasticsearch"). None leaves the row out (a project without Loki).
+      traces_datasource: the logical datasource of the collapsed Traces row: a name of a Tempo datasource, or
+        Datasource(name, "jaeger"). None leaves the row out (a project without Tempo).
+      alerts: add the Alerts row: an alert list of the Grafana-managed alerts labelled with the service.
+      tags: more dashboard tags, after "golden-signals" and "service:checkout" (for "checkout").
+      extra_rows: Rows added at the end: the way to give the dashboard panels of your own
+        (`extra_rows=[Row("Business", [stat(...)])]`; an SLO's `slo_row(slo)` too).
+      folder: the Grafana folder ("Team/Service"), instead of the module's directory under dashboards/.
+    """
     c = conventions
     if service is not None and (not isinstance(service, str) or not service.strip()):
         raise BuilderError(f"service must be a non-empty name, got {service!r}")
@@ -121,8 +136,10 @@ def service_dashboard(service: str | None = None, *, title: str | None = None, u
     ])
     rows = [signals, traffic, errors, latency, saturation]
     if logs_datasource is not None:
+        _optional_row_datasource(logs_datasource, "loki", "Logs", "logs_datasource")
         rows.append(Row("Logs", [_service_logs(name, base, logs_datasource, c)], collapsed=True))
     if traces_datasource is not None:
+        _optional_row_datasource(traces_datasource, "tempo", "Traces", "traces_datasource")
         rows.append(Row("Traces", [_service_traces(name, traces_datasource, c)], collapsed=True))
     if alerts:
         rows.append(Row("Alerts", [alert_list("Alerts", f"Grafana-managed alerts labelled "
@@ -147,6 +164,16 @@ def service_dashboard(service: str | None = None, *, title: str | None = None, u
     )
 
 
+def _optional_row_datasource(datasource: DatasourceLike, default_type: str, row: str, option: str) -> None:
+    """Fail with the way out when the datasource of an optional row is not one the project maps."""
+    try:
+        datasource_ref(datasource, default_type)
+    except BuilderError as exc:
+        name = datasource.name if isinstance(datasource, Datasource) else datasource
+        raise BuilderError(f"{exc}. service_dashboard's {row} row reads it: pass {option}=None to leave that row "
+                           f"out, or map '{name}' under the environment's datasources in dashkit.yaml") from None
+
+
 def _service_logs(name: str, base: Sequence[Matcher], datasource: DatasourceLike, c: Conventions) -> dict:
     flavor = datasource_type(datasource, "loki")
     description = f"Log lines of {name}, newest first."
@@ -167,7 +194,15 @@ def _service_traces(name: str, datasource: DatasourceLike, c: Conventions) -> di
 
 def node_dashboard(*, title: str = "Nodes (USE)", uid: str = NODES_UID, conventions: Conventions = DEFAULT,
                    tags: Sequence[str] = (), folder: str | None = None) -> Dashboard:
-    """USE for hosts running node_exporter: utilisation, saturation and errors of CPU, memory, disk, network."""
+    """USE for hosts running node_exporter: utilisation, saturation and errors of CPU, memory, disk, network.
+
+    Options:
+      title: the dashboard title.
+      uid: the dashboard uid (the overview dashboard links to the default).
+      conventions: node_exporter metric names, the `job` of node_exporter (node_job) and label names.
+      tags: more dashboard tags, after "golden-signals" and "nodes".
+      folder: the Grafana folder ("Team/Service"), instead of the module's directory under dashboards/.
+    """
     c = conventions
     node = [eq("job", c.node_job), variable(c.cluster_label), variable(c.instance_label)]
     by = [c.instance_label]
@@ -233,7 +268,16 @@ def node_dashboard(*, title: str = "Nodes (USE)", uid: str = NODES_UID, conventi
 def overview_dashboard(services: Sequence[str], *, title: str = "Services overview", uid: str = OVERVIEW_UID,
                        conventions: Conventions = DEFAULT, tags: Sequence[str] = (),
                        folder: str | None = None) -> Dashboard:
-    """One row per service with its golden signals at a glance, each linking to its service dashboard."""
+    """One row per service with its golden signals at a glance, each linking to its service dashboard.
+
+    Options:
+      services: the services, one row each, in this order (each name once).
+      title: the dashboard title.
+      uid: the dashboard uid.
+      conventions: metric and label names, as for service_dashboard.
+      tags: more dashboard tags, after "golden-signals" and "overview".
+      folder: the Grafana folder ("Team/Service"), instead of the module's directory under dashboards/.
+    """
     c = conventions
     if isinstance(services, str) or not services:
         raise BuilderError("overview_dashboard needs a list of service names")

@@ -18,13 +18,28 @@ def service_alerts(service: str, *, conventions: Conventions = DEFAULT, error_ra
                    team: str | None = None, notify: str | None = None, interval: str = "1m",
                    folder: str | None = None, runbook_steps: Sequence[str] = ()) -> RuleGroup:
     """HighErrorRate (critical), SlowResponseTime (warning), HighCPUUsage (warning) and HighMemoryUsage
-    (critical) for `service`, each linked to the matching panel of `service_dashboard(service)`."""
+    (critical) for `service`, each linked to the matching panel of `service_dashboard(service)`.
+
+    Options:
+      service: the service, as the `service` label of its metrics and the `container` label of its containers.
+      conventions: metric and label names, the same as its dashboard's.
+      error_ratio_above: HighErrorRate fires above this share of failing requests (0.05 = 5%) for 5 minutes.
+      latency_p95_above: SlowResponseTime fires above this p95 latency, in seconds, for 10 minutes.
+      cpu_above: HighCPUUsage fires above this share of the CPU limit for 15 minutes.
+      memory_above: HighMemoryUsage fires above this share of the memory limit for 10 minutes.
+      team: a `team` label on every rule, to route by.
+      notify: a contact point to send to directly (simplified routing), instead of the policy tree.
+      interval: how often the group is evaluated.
+      folder: the Grafana folder of the rule group ("services/checkout"), instead of the module's directory.
+      runbook_steps: first steps for every rule's runbook (build/runbooks/), before the generated ones.
+    """
     if not isinstance(service, str) or not service.strip():
         raise BuilderError(f"service must be a non-empty name, got {service!r}")
     c = conventions
     http = [eq(c.service_label, service)]
     containers = [eq(c.container_label, service)]
-    panels = _panel_ids(service_dashboard(service, conventions=c))
+    # the rows linked to come before the Logs and Traces rows: leaving those out changes no id, and needs no loki/tempo
+    panels = _panel_ids(service_dashboard(service, conventions=c, logs_datasource=None, traces_datasource=None))
     dashboard = service_dashboard_uid(service)
     common = {"team": team, "service": service, "notify": notify, "runbook_steps": tuple(runbook_steps)}
 

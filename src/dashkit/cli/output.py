@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TextIO
 
 import click
 
 from ..secrets import longest_first, masked_forms, seen_forms
 from ..secrets import mask as mask_forms
+
+PROGRESS_AFTER = 1.0  # seconds a step runs before a progress line appears
+PROGRESS_EVERY = 0.2  # seconds between its updates
 
 
 class Console:
@@ -71,3 +77,35 @@ class Console:
 
     def confirm(self, question: str) -> bool:
         return click.confirm(self.mask(question), default=False, err=True)
+
+    @contextmanager
+    def progress(self, status: Callable[[], str]) -> Iterator[None]:
+        """While the block runs, keep one line on the terminal saying how far it got (`status()`), once it has taken
+        longer than PROGRESS_AFTER; erased when the block ends. Nothing at all when stderr is not a terminal, or with
+        --verbose (whose log is the progress)."""
+        if not self.interactive or self.verbose:
+            yield
+            return
+        done = threading.Event()
+        shown = 0  # width of the line on screen
+
+        def keep_showing() -> None:
+            nonlocal shown
+            if done.wait(PROGRESS_AFTER):
+                return
+            while True:
+                text = self.mask(status())
+                self.print("\r" + text.ljust(shown), err=True, nl=False)
+                shown = max(shown, len(text))
+                if done.wait(PROGRESS_EVERY):
+                    return
+
+        ticker = threading.Thread(target=keep_showing, name="dashkit-progress", daemon=True)
+        ticker.start()
+        try:
+            yield
+        finally:
+            done.set()
+            ticker.join()
+            if shown:
+                self.print("\r" + " " * shown + "\r", err=True, nl=False)

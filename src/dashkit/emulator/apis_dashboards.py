@@ -3,23 +3,14 @@ over the store the legacy `/api` uses too (grafana-api.md §14.2-14.6)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from dashkit.emulator import k8s, managers
-from dashkit.emulator.dashboard_objects import (
-    FOLDER,
-    INTERNAL_ID,
-    KIND,
-    RESOURCE,
-    SYSTEM_ANNOTATIONS,
-    metadata_json,
-    object_json,
-)
+from dashkit.emulator.app_metadata import FOLDER, check_name, client_metadata
+from dashkit.emulator.dashboard_objects import KIND, RESOURCE, metadata_json, object_json
 from dashkit.emulator.dashboard_save import MESSAGE, Actor, DashboardWrite, commit_dashboard
 from dashkit.emulator.model import Dashboard
-from dashkit.emulator.naming import uid_is_too_long, uid_is_valid
-from dashkit.emulator.profile import DASHBOARD_GROUP, FOLDER_GROUP, GrafanaProfile
+from dashkit.emulator.profile import DASHBOARD_GROUP, FOLDER_GROUP
 from dashkit.emulator.replies import ApiError, Reply, ok
 from dashkit.emulator.routing import Request, RouteTable
 from dashkit.emulator.schema_v2 import is_v2
@@ -34,29 +25,19 @@ MAX_TITLE_LENGTH = 5000
 _V2_LAYOUTS = ("GridLayout", "RowsLayout", "TabsLayout", "AutoGridLayout")
 
 
-def _serves_apis(profile: GrafanaProfile) -> bool:
-    return profile.serves_apis
-
-
 def _target(req: Request) -> tuple[str, str]:
-    """(version, namespace) of a dashboards request: the version must be served (else the apiserver's 404), the
-    namespace must be the caller's (else 403)."""
-    version = k8s.served_version(req, DASHBOARD_GROUP, RESOURCE)
-    return version, k8s.bind_namespace(req)
+    return k8s.bind_target(req, DASHBOARD_GROUP, RESOURCE)
 
 
 def _find(org: OrgState, name: str) -> Dashboard:
-    dash = org.dashboards.get(name)
-    if dash is None:
-        raise k8s.not_found(RESOURCE, DASHBOARD_GROUP, name)
-    return dash
+    return k8s.lookup(org.dashboards, RESOURCE, DASHBOARD_GROUP, name)
 
 
 def _reply(dash: Dashboard, version: str, namespace: str, req: Request, status: int = 200) -> Reply:
     return k8s.object_reply(object_json(dash, version, namespace, req.runtime.profile), status)
 
 
-@routes.route("GET", COLLECTION, needs="dashboards:read", exists_in=_serves_apis)
+@routes.route("GET", COLLECTION, needs="dashboards:read", exists_in=k8s.serves_apis)
 def list_dashboards(req: Request) -> Reply:
     """`DashboardList` in name order, `limit` items a page (default 50, §14.3), `continue` to resume."""
     version, namespace = _target(req)
@@ -77,18 +58,10 @@ def list_dashboards(req: Request) -> Reply:
     return k8s.list_reply(f"{KIND}List", f"{DASHBOARD_GROUP}/{version}", list_rv, page.continue_token, items)
 
 
-@routes.route("GET", ITEM, needs="dashboards:read", exists_in=_serves_apis)
+@routes.route("GET", ITEM, needs="dashboards:read", exists_in=k8s.serves_apis)
 def get_dashboard(req: Request) -> Reply:
     version, namespace = _target(req)
     return _reply(_find(req.org, req.params["name"]), version, namespace, req)
-
-
-def _validate_name(name: str) -> None:
-    """Names are Grafana uids (`[folder-validate]` rules, which dashboards share)."""
-    if not uid_is_valid(name):
-        raise k8s.bad_request("uid contains illegal characters")
-    if uid_is_too_long(name):
-        raise k8s.bad_request("uid too long, max 40 characters")
 
 
 def _cannot_decode(version: str, detail: str) -> ApiError:
@@ -135,40 +108,20 @@ def _folder_of(org: OrgState, annotations: dict[str, str]) -> str:
     return folder_uid
 
 
-def _client_metadata(obj: k8s.IncomingObject) -> tuple[dict[str, str], dict[str, str]]:
-    """(labels, annotations) as stored: every client-sent one except those the server owns (§14.2)."""
-    labels = {k: v for k, v in obj.labels.items() if k != INTERNAL_ID}
-    annotations = {
-        k: v for k, v in obj.annotations.items() if k not in SYSTEM_ANNOTATIONS and k != GRANT_PERMISSIONS
-    }
-    return labels, annotations
-
-
-@routes.route("POST", COLLECTION, needs="dashboards:create", exists_in=_serves_apis)
+@routes.route("POST", COLLECTION, needs="dashboards:create", exists_in=k8s.serves_apis)
 def create_dashboard(req: Request) -> Reply:
     """201 with the stored object; a taken name 409 AlreadyExists; `generateName` picks one (§14.3)."""
     version, namespace = _target(req)
     dry_run = k8s.dry_run(req)
     obj = k8s.read_object(req, KIND, DASHBOARD_GROUP, version)
     org = req.org
-    if obj.resource_version:
-        raise k8s.status_error(500, "InternalError", "resourceVersion should not be set on objects to be created")
-    name = obj.name
-    if not name:
-        if not obj.generate_name:
-            raise k8s.invalid(
-                KIND,
-                DASHBOARD_GROUP,
-                "",
-                [k8s.Cause("metadata.name", "FieldValueRequired", "Required value: name or generateName is required")],
-            )
-        name = k8s.generate_name(obj.generate_name, org.uid_taken)
-    _validate_name(name)
+    name = k8s.name_to_create(obj, KIND, DASHBOARD_GROUP, org.uid_taken)
+    check_name(name)
     if org.uid_taken(name):
         raise k8s.already_exists(RESOURCE, DASHBOARD_GROUP, name)
     data = _validated_spec(obj.spec, version, name)
     folder_uid = _folder_of(org, obj.annotations)
-    labels, annotations = _client_metadata(obj)
+    labels, annotations = client_metadata(obj, (GRANT_PERMISSIONS,))
     managers.check_write(None, annotations, resource=RESOURCE, group=DASHBOARD_GROUP, name=name)
     write = DashboardWrite(name, folder_uid, data, version, labels, annotations, annotations.get(MESSAGE, ""))
     record = commit_dashboard(
@@ -177,7 +130,7 @@ def create_dashboard(req: Request) -> Reply:
     return _reply(record, version, namespace, req, 201)
 
 
-@routes.route("PUT", ITEM, needs="dashboards:write", exists_in=_serves_apis)
+@routes.route("PUT", ITEM, needs="dashboards:write", exists_in=k8s.serves_apis)
 def update_dashboard(req: Request) -> Reply:
     """200 with the updated object; a stale `metadata.resourceVersion` 409 Conflict, an empty one is unconditional;
     the generation moves only when the spec or folder changed (§14.2, §14.3)."""
@@ -187,13 +140,10 @@ def update_dashboard(req: Request) -> Reply:
     org = req.org
     existing = _find(org, name)
     obj = k8s.read_object(req, KIND, DASHBOARD_GROUP, version)
-    if obj.name and obj.name != name:
-        raise k8s.bad_request(f"the name of the object ({obj.name}) does not match the name on the URL ({name})")
-    if obj.resource_version and obj.resource_version != existing.resource_version:
-        raise k8s.conflict(RESOURCE, DASHBOARD_GROUP, name)
+    k8s.check_update(obj, RESOURCE, DASHBOARD_GROUP, name, existing.resource_version)
     data = _validated_spec(obj.spec, version, name)
     folder_uid = _folder_of(org, obj.annotations)
-    labels, annotations = _client_metadata(obj)
+    labels, annotations = client_metadata(obj, (GRANT_PERMISSIONS,))
     managers.check_write(existing.annotations, annotations, resource=RESOURCE, group=DASHBOARD_GROUP, name=name)
     write = DashboardWrite(name, folder_uid, data, version, labels, annotations, annotations.get(MESSAGE, ""))
     record = commit_dashboard(
@@ -202,40 +152,14 @@ def update_dashboard(req: Request) -> Reply:
     return _reply(record, version, namespace, req)
 
 
-def check_preconditions(req: Request, resource: str, group: str, name: str, uid: str, resource_version: str) -> None:
-    """A DELETE body's `DeleteOptions.preconditions` (`uid`, `resourceVersion`) must match the object: else 409."""
-    if not req.body.strip():
-        return
-    try:
-        options = json.loads(req.body)
-    except (ValueError, UnicodeDecodeError):
-        raise k8s.bad_request("the body of the request was in an unknown format") from None
-    preconditions = options.get("preconditions") if isinstance(options, dict) else None
-    if not isinstance(preconditions, dict):
-        return
-    wanted_rv, wanted_uid = preconditions.get("resourceVersion"), preconditions.get("uid")
-    if wanted_uid and wanted_uid != uid:
-        raise k8s.conflict(
-            resource, group, name, f"Precondition failed: UID in precondition: {wanted_uid}, UID in object meta: {uid}"
-        )
-    if wanted_rv and wanted_rv != resource_version:
-        raise k8s.conflict(
-            resource,
-            group,
-            name,
-            f"Precondition failed: ResourceVersion in precondition: {wanted_rv}, "
-            f"ResourceVersion in object meta: {resource_version}",
-        )
-
-
-@routes.route("DELETE", ITEM, needs="dashboards:delete", exists_in=_serves_apis)
+@routes.route("DELETE", ITEM, needs="dashboards:delete", exists_in=k8s.serves_apis)
 def delete_dashboard(req: Request) -> Reply:
     """200 Status Success with `details {name, group, kind, uid}` (§14.3)."""
     _target(req)
     dry_run = k8s.dry_run(req)
     name = req.params["name"]
     existing = _find(req.org, name)
-    check_preconditions(req, RESOURCE, DASHBOARD_GROUP, name, existing.k8s_uid, existing.resource_version)
+    k8s.check_preconditions(req, RESOURCE, DASHBOARD_GROUP, name, existing.k8s_uid, existing.resource_version)
     managers.check_write(existing.annotations, None, resource=RESOURCE, group=DASHBOARD_GROUP, name=name)
     if not dry_run:
         req.org.drop_dashboard(name)

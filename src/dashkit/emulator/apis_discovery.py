@@ -5,27 +5,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from dashkit.emulator import k8s
-from dashkit.emulator.profile import GrafanaProfile
+from dashkit.emulator import apis_folders, dashboard_objects, k8s
+from dashkit.emulator.notification_resources import RESOURCES
 from dashkit.emulator.replies import ApiError, Reply, ok
 from dashkit.emulator.routing import Request, RouteTable
 
 routes = RouteTable()
 
-KINDS = {
-    "dashboards": "Dashboard",
-    "folders": "Folder",
-    "receivers": "Receiver",
-    "routingtrees": "RoutingTree",
-    "templategroups": "TemplateGroup",
-    "timeintervals": "TimeInterval",
-    "inhibitionrules": "InhibitionRule",
+KINDS = {  # resource -> Kind, as the modules serving each resource name them
+    dashboard_objects.RESOURCE: dashboard_objects.KIND,
+    apis_folders.RESOURCE: apis_folders.KIND,
+    **{resource: served.kind for resource, served in RESOURCES.items()},
 }
 VERBS = ["create", "delete", "get", "list", "update"]  # what the emulator serves (no patch/watch/deletecollection)
-
-
-def _serves_apis(profile: GrafanaProfile) -> bool:
-    return profile.serves_apis
 
 
 def _group(name: str, versions: dict[str, tuple[str, ...]]) -> dict[str, Any]:
@@ -40,19 +32,19 @@ def _served(req: Request, group: str) -> dict[str, tuple[str, ...]]:
     return versions
 
 
-@routes.route("GET", "/apis", exists_in=_serves_apis)
+@routes.route("GET", "/apis", exists_in=k8s.serves_apis)
 def api_group_list(req: Request) -> Reply:
     groups = req.runtime.profile.api_groups
     return ok({"kind": "APIGroupList", "apiVersion": "v1", "groups": [_group(n, v) for n, v in groups.items()]})
 
 
-@routes.route("GET", "/apis/{group}", exists_in=_serves_apis)
+@routes.route("GET", "/apis/{group}", exists_in=k8s.serves_apis)
 def api_group(req: Request) -> Reply:
     name = req.params["group"]
     return ok({"kind": "APIGroup", "apiVersion": "v1", **_group(name, _served(req, name))})
 
 
-@routes.route("GET", "/apis/{group}/{version}", exists_in=_serves_apis)
+@routes.route("GET", "/apis/{group}/{version}", exists_in=k8s.serves_apis)
 def api_resource_list(req: Request) -> Reply:
     group, version = req.params["group"], req.params["version"]
     resources = _served(req, group).get(version)

@@ -21,7 +21,6 @@ from dashkit.emulator.alerting import (
     object_meta,
 )
 from dashkit.emulator.notification_resources import GROUP, RESOURCES, NotificationResource, SpecError, Stored
-from dashkit.emulator.profile import GrafanaProfile
 from dashkit.emulator.replies import ApiError, Reply, ok
 from dashkit.emulator.routing import Handler, Request, RouteTable
 
@@ -32,10 +31,6 @@ PROVENANCE = "grafana.com/provenance"
 PROVENANCES = ("api", "file", "converted_prometheus")
 # annotations the server owns: recomputed on every read, never kept from a client's write
 _SERVER_ANNOTATIONS = (PROVENANCE, "grafana.com/access/", "grafana.com/inUse/", "grafana.com/canUse")
-
-
-def _served(profile: GrafanaProfile) -> bool:
-    return profile.serves_apis
 
 
 @dataclass(frozen=True)
@@ -166,14 +161,7 @@ def _find(req: Request, call: _Call) -> Stored:
 
 def _delete_precondition(req: Request) -> str:
     """`preconditions.resourceVersion` of an optional `DeleteOptions` body."""
-    if not req.body.strip():
-        return ""
-    try:
-        options = json.loads(req.body)
-    except (ValueError, UnicodeDecodeError):
-        raise k8s.bad_request("the body of the request was in an unknown format") from None
-    preconditions = options.get("preconditions") if isinstance(options, dict) else None
-    version = preconditions.get("resourceVersion") if isinstance(preconditions, dict) else None
+    version = k8s.delete_preconditions(req).get("resourceVersion")
     return version if isinstance(version, str) else ""
 
 
@@ -182,7 +170,7 @@ def _delete_precondition(req: Request) -> str:
 # `*/legacy_storage.go`; their DELETE says "TODO add support for dry-run option"), so a real server may write.
 
 
-@routes.route("GET", COLLECTION, needs=READ, exists_in=_served)
+@routes.route("GET", COLLECTION, needs=READ, exists_in=k8s.serves_apis)
 @_as_status
 def list_objects(req: Request) -> Reply:
     """`<Kind>List`, items sorted by name. Without `limit` every item comes at once (the legacy storages list the
@@ -199,14 +187,14 @@ def list_objects(req: Request) -> Reply:
     )
 
 
-@routes.route("GET", OBJECT, needs=READ, exists_in=_served)
+@routes.route("GET", OBJECT, needs=READ, exists_in=k8s.serves_apis)
 @_as_status
 def get_object(req: Request) -> Reply:
     call = _call(req)
     return ok(_object(req, call, _find(req, call), computed=True))
 
 
-@routes.route("POST", COLLECTION, needs=WRITE, exists_in=_served)
+@routes.route("POST", COLLECTION, needs=WRITE, exists_in=k8s.serves_apis)
 @_as_status
 def create_object(req: Request) -> Reply:
     """201. Receivers, template groups and time intervals take their name from the spec (a `metadata.name` is
@@ -220,7 +208,7 @@ def create_object(req: Request) -> Reply:
     return ok(_object(req, call, stored, computed=False), 201)
 
 
-@routes.route("PUT", OBJECT, needs=WRITE, exists_in=_served)
+@routes.route("PUT", OBJECT, needs=WRITE, exists_in=k8s.serves_apis)
 @_as_status
 def update_object(req: Request) -> Reply:
     """200. A `metadata.resourceVersion` other than the stored one is 409 (empty: unconditional); a stored
@@ -229,7 +217,7 @@ def update_object(req: Request) -> Reply:
     incoming = k8s.read_object(req, call.resource.kind, GROUP, call.version)
     name = req.params["name"]
     if incoming.name != name:
-        raise k8s.bad_request(f"the name of the object ({incoming.name}) does not match the name on the URL ({name})")
+        raise k8s.name_mismatch(incoming.name, name)
     stored = _find(req, call)
     if incoming.resource_version and incoming.resource_version != stored.version:
         raise call.resource.conflict(req, stored, incoming.resource_version)
@@ -240,7 +228,7 @@ def update_object(req: Request) -> Reply:
     return ok(_object(req, call, updated, computed=False))
 
 
-@routes.route("DELETE", OBJECT, needs=WRITE, exists_in=_served)
+@routes.route("DELETE", OBJECT, needs=WRITE, exists_in=k8s.serves_apis)
 @_as_status
 def delete_object(req: Request) -> Reply:
     """200 with the object as it was: the legacy storages' `Delete` returns the old object, which the apiserver

@@ -4,28 +4,18 @@ per record and cached: records never change after they are stored."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from dashkit.emulator import k8s
+from dashkit.emulator.app_metadata import object_metadata
 from dashkit.emulator.model import Dashboard
 from dashkit.emulator.profile import DASHBOARD_GROUP, GrafanaProfile
+from dashkit.emulator.replies import compact_json
 from dashkit.emulator.schema_v2 import convert_spec, is_v2, v2_to_classic
 
 RESOURCE = "dashboards"
 KIND = "Dashboard"
-FOLDER = "grafana.app/folder"
-CREATED_BY = "grafana.app/createdBy"
-UPDATED_BY = "grafana.app/updatedBy"
-UPDATED_TIMESTAMP = "grafana.app/updatedTimestamp"
-INTERNAL_ID = "grafana.app/deprecatedInternalID"
-SYSTEM_ANNOTATIONS = (FOLDER, CREATED_BY, UPDATED_BY, UPDATED_TIMESTAMP)
 NOT_IMPLEMENTED = "backend conversion not yet implemented"
 _LEGACY_KEYS = ("id", "uid", "version")
-
-
-def _dump(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 def stored_version(dash: Dashboard, profile: GrafanaProfile) -> str:
@@ -91,44 +81,18 @@ def spec_at(dash: Dashboard, target: str, profile: GrafanaProfile) -> tuple[dict
     return dash.view(f"converted:{family}", lambda: convert_spec(base, stored, target)), status
 
 
-def metadata(dash: Dashboard, namespace: str) -> dict[str, Any]:
-    """`metadata` of the object: client labels/annotations plus the system ones (§14.2); `updatedBy` and
-    `updatedTimestamp` only once an update changed the generation (create clears them). Keys sorted, as Go encodes
-    maps. A dry-run create has no resourceVersion, generation or internal id yet."""
-    annotations = {k: v for k, v in dash.annotations.items() if k not in SYSTEM_ANNOTATIONS}
-    if dash.folder_uid:
-        annotations[FOLDER] = dash.folder_uid
-    if dash.created_by_ref:
-        annotations[CREATED_BY] = dash.created_by_ref
-    if dash.generation > 1 and dash.updated_by_ref:
-        annotations[UPDATED_BY] = dash.updated_by_ref
-        annotations[UPDATED_TIMESTAMP] = dash.updated
-    labels = {k: v for k, v in dash.labels.items() if k != INTERNAL_ID}
-    if dash.id:
-        labels[INTERNAL_ID] = str(dash.id)
-    return k8s.object_metadata(
-        dash.uid,
-        namespace,
-        uid=dash.k8s_uid,
-        resource_version=dash.resource_version,
-        creation_timestamp=dash.created,
-        generation=dash.generation or None,
-        labels=dict(sorted(labels.items())),
-        annotations=dict(sorted(annotations.items())),
-    )
-
-
 def object_json(dash: Dashboard, target: str, namespace: str, profile: GrafanaProfile) -> str:
     """The whole object read at `target` as JSON text, serialised once per record and version."""
 
     def build() -> str:
         spec, status = spec_at(dash, target, profile)
-        head = _dump({"kind": KIND, "apiVersion": f"{DASHBOARD_GROUP}/{target}", "metadata": metadata(dash, namespace)})
-        return head[:-1] + ',"spec":' + _dump(spec) + ',"status":' + _dump(status) + "}"
+        metadata = object_metadata(dash, namespace, dash.folder_uid)
+        head = compact_json({"kind": KIND, "apiVersion": f"{DASHBOARD_GROUP}/{target}", "metadata": metadata})
+        return head[:-1] + ',"spec":' + compact_json(spec) + ',"status":' + compact_json(status) + "}"
 
     return dash.view(f"object:{target}:{namespace}", build)
 
 
 def metadata_json(dash: Dashboard, namespace: str) -> str:
     """The object's metadata alone as JSON text (a PartialObjectMetadataList item), serialised once per record."""
-    return dash.view(f"metadata:{namespace}", lambda: _dump(metadata(dash, namespace)))
+    return dash.view(f"metadata:{namespace}", lambda: compact_json(object_metadata(dash, namespace, dash.folder_uid)))

@@ -7,6 +7,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+from dashkit.emulator.app_metadata import FOLDER
 from dashkit.emulator.k8s import new_object_uid
 from dashkit.emulator.managers import REPO, REPO_MESSAGE, locks_legacy_edits, manager_of
 from dashkit.emulator.model import VERSIONS_TO_KEEP, Dashboard, DashboardVersion, Folder
@@ -24,7 +25,6 @@ from dashkit.emulator.replies import bad_request_data, message_error, status_err
 from dashkit.emulator.schema_v2 import is_v2, looks_like_v2
 from dashkit.emulator.store import OrgState, Store
 
-FOLDER_ANNOTATION = "grafana.app/folder"
 MESSAGE = "grafana.app/message"
 
 MIN_REFRESH_SECONDS = 5.0
@@ -250,7 +250,7 @@ def unwrap_legacy_body(cmd: SaveCommand, profile: GrafanaProfile) -> tuple[SaveC
     name = metadata.get("name")
     if isinstance(name, str) and name:
         unwrapped["uid"] = name
-    folder = (metadata.get("annotations") or {}).get(FOLDER_ANNOTATION) if isinstance(
+    folder = (metadata.get("annotations") or {}).get(FOLDER) if isinstance(
         metadata.get("annotations"), dict) else None
     folder_uid = cmd.folder_uid or (folder if isinstance(folder, str) else "")
     return dataclasses.replace(cmd, dashboard=unwrapped, folder_uid=folder_uid), version

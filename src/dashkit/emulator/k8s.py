@@ -1,5 +1,6 @@
 """Kubernetes-style helpers for the app-platform (`/apis`) modules: Status errors (grafana-api.md §1 shape 5),
-namespaces (§14.1), object metadata, resourceVersions, dry runs and list paging (§14.3)."""
+namespaces (§14.1), object metadata, resourceVersions, dry runs, the name, update and delete-precondition checks
+every resource makes, and list paging (§14.3)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,15 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from dashkit.emulator.replies import ApiError, Reply
 
 if TYPE_CHECKING:
+    from dashkit.emulator.profile import GrafanaProfile
     from dashkit.emulator.routing import Request
+
+T = TypeVar("T")
 
 DEFAULT_LIST_LIMIT = 50
 """A list without `limit` answers at most 50 items, as Grafana's resource server does (`pkg/storage/unified/resource/
@@ -90,6 +94,14 @@ def not_found(resource: str, group: str, name: str) -> ApiError:
     )
 
 
+def lookup(objects: Mapping[str, T], resource: str, group: str, name: str) -> T:
+    """The object called `name` in `objects`; 404 NotFound when there is none."""
+    found = objects.get(name)
+    if found is None:
+        raise not_found(resource, group, name)
+    return found
+
+
 def already_exists(resource: str, group: str, name: str) -> ApiError:
     """409 AlreadyExists: `dashboards.dashboard.grafana.app "<name>" already exists` (§14.3, create of a taken name)."""
     return status_error(
@@ -159,6 +171,11 @@ def method_not_allowed() -> Reply:
     return Reply(405, status_body(405, "MethodNotAllowed", message, {}))
 
 
+def serves_apis(profile: GrafanaProfile) -> bool:
+    """The `exists_in` check of every route under /apis: only the 12/13 profiles serve the app platform."""
+    return profile.serves_apis
+
+
 def served_version(req: Request, group: str, resource: str) -> str:
     """The `{version}` path parameter of `req`, if this Grafana profile serves `resource` of `group` at that
     version (`GrafanaProfile.api_groups`, §14.1); otherwise the apiserver's 404 for an unknown path."""
@@ -166,6 +183,13 @@ def served_version(req: Request, group: str, resource: str) -> str:
     if resource not in req.runtime.profile.api_resources(group, version):
         raise ApiError(unknown_path())
     return version
+
+
+def bind_target(req: Request, group: str, resource: str) -> tuple[str, str]:
+    """(version, namespace) of a request on `resource`: the version must be served (else the apiserver's 404), the
+    namespace must be the caller's (else 403)."""
+    version = served_version(req, group, resource)
+    return version, bind_namespace(req)
 
 
 def as_status(reply: Reply) -> Reply:
@@ -379,6 +403,67 @@ def dry_run(req: Request) -> bool:
     if all(v == "All" for v in values):
         return True
     raise bad_request(f'dryRun: Unsupported value: "{values[0]}": supported values: "All"')
+
+
+# --- create, update, delete ------------------------------------------------------------------------------------
+
+
+def name_to_create(obj: IncomingObject, kind: str, group: str, taken: Callable[[str], bool]) -> str:
+    """The name a create stores `obj` under: its `metadata.name`, else one made from `generateName` (§14.3). A
+    `resourceVersion` in the body is 500 (as the apiserver answers it); neither name nor generateName is 422."""
+    if obj.resource_version:
+        raise status_error(500, "InternalError", "resourceVersion should not be set on objects to be created")
+    if obj.name:
+        return obj.name
+    if not obj.generate_name:
+        cause = Cause("metadata.name", "FieldValueRequired", "Required value: name or generateName is required")
+        raise invalid(kind, group, "", [cause])
+    return generate_name(obj.generate_name, taken)
+
+
+def name_mismatch(sent: str, name: str) -> ApiError:
+    """400 for a PUT body whose `metadata.name` is not the name in the URL."""
+    return bad_request(f"the name of the object ({sent}) does not match the name on the URL ({name})")
+
+
+def check_update(obj: IncomingObject, resource: str, group: str, name: str, resource_version: str) -> None:
+    """An update body may leave `metadata.name` out but not name another object (400); a `resourceVersion` other
+    than the stored one is 409 Conflict, an empty one makes the update unconditional (§14.3)."""
+    if obj.name and obj.name != name:
+        raise name_mismatch(obj.name, name)
+    if obj.resource_version and obj.resource_version != resource_version:
+        raise conflict(resource, group, name)
+
+
+def delete_preconditions(req: Request) -> dict[str, Any]:
+    """`preconditions` of a DELETE's optional `DeleteOptions` body ({} when there are none); a body that is not
+    JSON is 400."""
+    if not req.body.strip():
+        return {}
+    try:
+        options = json.loads(req.body)
+    except (ValueError, UnicodeDecodeError):
+        raise bad_request("the body of the request was in an unknown format") from None
+    preconditions = options.get("preconditions") if isinstance(options, dict) else None
+    return preconditions if isinstance(preconditions, dict) else {}
+
+
+def check_preconditions(req: Request, resource: str, group: str, name: str, uid: str, resource_version: str) -> None:
+    """A DELETE body's `DeleteOptions.preconditions` (`uid`, `resourceVersion`) must match the object: else 409."""
+    preconditions = delete_preconditions(req)
+    wanted_rv, wanted_uid = preconditions.get("resourceVersion"), preconditions.get("uid")
+    if wanted_uid and wanted_uid != uid:
+        raise conflict(
+            resource, group, name, f"Precondition failed: UID in precondition: {wanted_uid}, UID in object meta: {uid}"
+        )
+    if wanted_rv and wanted_rv != resource_version:
+        raise conflict(
+            resource,
+            group,
+            name,
+            f"Precondition failed: ResourceVersion in precondition: {wanted_rv}, "
+            f"ResourceVersion in object meta: {resource_version}",
+        )
 
 
 # --- lists ------------------------------------------------------------------------------------------------------

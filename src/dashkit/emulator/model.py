@@ -3,19 +3,15 @@ metadata (k8s uid, resourceVersion, labels, annotations, stored API version) bot
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from typing import Any
 
 from dashkit.emulator.naming import slugify
+from dashkit.emulator.replies import compact_json
 
 VERSIONS_TO_KEEP = 20
-
-
-def _dump(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 @dataclass
@@ -46,7 +42,7 @@ class DashboardVersion:
 
     def to_json(self) -> str:
         if self._json is None:
-            self._json = _dump(self.to_dict())
+            self._json = compact_json(self.to_dict())
         return self._json
 
     @classmethod
@@ -143,7 +139,7 @@ class Dashboard:
                 "updatedByRef": self.updated_by_ref,
             }
             versions = ",".join(v.to_json() for v in self.versions)
-            self._json = _dump(head)[:-1] + ',"versions":[' + versions + "]}"
+            self._json = compact_json(head)[:-1] + ',"versions":[' + versions + "]}"
         return self._json
 
     @classmethod
@@ -190,6 +186,10 @@ class Folder:
     annotations: dict[str, str] = field(default_factory=dict)
     created_by_ref: str = ""
     updated_by_ref: str = ""
+
+    @property
+    def generation(self) -> int:
+        return self.version
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

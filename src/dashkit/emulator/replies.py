@@ -26,7 +26,12 @@ class Reply:
             return self.body
         if self.pretty:
             return json.dumps(self.body, indent=2, ensure_ascii=False).encode()
-        return json.dumps(self.body, separators=(",", ":"), ensure_ascii=False).encode()
+        return compact_json(self.body).encode()
+
+
+def compact_json(value: Any) -> str:
+    """`value` as the JSON text a reply carries: no spaces, non-ASCII kept as it is."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 class ApiError(Exception):

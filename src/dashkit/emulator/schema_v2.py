@@ -153,6 +153,60 @@ def _classic_datasource(ds_type: str, ds_uid: str) -> dict[str, str] | None:
     return ref or None
 
 
+def _shared_head(source: dict[str, Any]) -> dict[str, Any]:
+    """The dashboard fields classic and v2 specs spell alike: title, description, tags, editable, liveNow."""
+    out: dict[str, Any] = {"title": source.get("title") or ""}
+    if isinstance(source.get("description"), str):
+        out["description"] = source["description"]
+    out["tags"] = [t for t in _list(source.get("tags")) if isinstance(t, str)]
+    out["editable"] = source.get("editable", True) is not False
+    if "liveNow" in source:
+        out["liveNow"] = bool(source["liveNow"])
+    return out
+
+
+def _annotation_flags(source: dict[str, Any]) -> dict[str, Any]:
+    """The annotation fields classic and v2 spell alike (`enable`, `hide`, `iconColor`, `name`), with defaults."""
+    return {
+        "enable": source.get("enable", True) is not False,
+        "hide": bool(source.get("hide", False)),
+        "iconColor": source.get("iconColor") or "",
+        "name": source.get("name") or "",
+    }
+
+
+def _v2_variable_datasource(spec: dict[str, Any]) -> tuple[str, str]:
+    """(type, uid) of an Adhoc/GroupBy variable's datasource in a v2 spec: `group` + `datasource.name` (v2beta1,
+    v2), or a classic `datasource` ref (v2alpha1)."""
+    if "group" in spec:
+        return str(spec.get("group") or ""), str(_dict(spec.get("datasource")).get("name") or "")
+    return _datasource_ref(spec.get("datasource"))
+
+
+def _put_variable_datasource(spec: dict[str, Any], version: str, ds_type: str, ds_uid: str) -> None:
+    """Write an Adhoc/GroupBy variable's datasource into its v2 spec as `version` spells it."""
+    if version == "v2alpha1":
+        spec["datasource"] = _classic_datasource(ds_type, ds_uid)
+    else:
+        spec["group"] = ds_type
+        if ds_uid:
+            spec["datasource"] = {"name": ds_uid}
+
+
+def _viz(spec: dict[str, Any]) -> tuple[Any, Any, dict[str, Any]]:
+    """(plugin, plugin version, viz spec) of a v2 panel's `vizConfig`, in either spelling (v2alpha1: `{kind:
+    <plugin>, spec {pluginVersion, ...}}`; v2beta1/v2: `{kind: VizConfig, group, version, spec}`)."""
+    viz = _dict(spec.get("vizConfig"))
+    viz_spec = _dict(viz.get("spec"))
+    if viz.get("kind") == "VizConfig":
+        return viz.get("group") or "", viz.get("version") or "", viz_spec
+    return viz.get("kind") or "", viz_spec.get("pluginVersion") or "", viz_spec
+
+
+def _field_config(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {"defaults": {}, "overrides": []}
+
+
 # --- data queries (panel targets, annotation and variable queries) ----------------------------------------------
 
 
@@ -197,13 +251,7 @@ def classic_to_v2(spec: dict[str, Any], version: str = "v2beta1") -> dict[str, A
     source = copy.deepcopy(spec)
     time = _dict(source.get("time"))
     picker = _dict(source.get("timepicker"))
-    out: dict[str, Any] = {"title": source.get("title") or ""}
-    if isinstance(source.get("description"), str):
-        out["description"] = source["description"]
-    out["tags"] = [t for t in _list(source.get("tags")) if isinstance(t, str)]
-    out["editable"] = source.get("editable", True) is not False
-    if "liveNow" in source:
-        out["liveNow"] = bool(source["liveNow"])
+    out = _shared_head(source)
     out["preload"] = bool(source.get("preload", False))
     if isinstance(source.get("revision"), int):
         out["revision"] = source["revision"]
@@ -240,12 +288,7 @@ def _annotation_to_v2(annotation: dict[str, Any], version: str) -> dict[str, Any
     ds_type, ds_uid = _datasource_ref(annotation.get("datasource"))
     spec: dict[str, Any] = {}
     _put_query(spec, version, ds_type, ds_uid, _dict(annotation.get("target")))
-    spec.update(
-        enable=annotation.get("enable", True) is not False,
-        hide=bool(annotation.get("hide", False)),
-        iconColor=annotation.get("iconColor") or "",
-        name=annotation.get("name") or "",
-    )
+    spec.update(_annotation_flags(annotation))
     if annotation.get("builtIn"):
         spec["builtIn"] = True
     if isinstance(annotation.get("filter"), dict):
@@ -273,13 +316,7 @@ def _variable_to_v2(variable: dict[str, Any], version: str) -> dict[str, Any]:
     elif kind == "DatasourceVariable":
         spec["pluginId"] = variable.get("query") or ""
     elif kind in ("AdhocVariable", "GroupByVariable"):
-        ds_type, ds_uid = _datasource_ref(variable.get("datasource"))
-        if version == "v2alpha1":
-            spec["datasource"] = _classic_datasource(ds_type, ds_uid)
-        else:
-            spec["group"] = ds_type
-            if ds_uid:
-                spec["datasource"] = {"name": ds_uid}
+        _put_variable_datasource(spec, version, *_datasource_ref(variable.get("datasource")))
     elif "query" in variable:
         spec["query"] = variable["query"]
     return {"kind": kind, "spec": spec}
@@ -399,7 +436,7 @@ def _element_to_v2(panel: dict[str, Any], panel_id: int, version: str) -> dict[s
         str(panel.get("type") or ""),
         str(panel.get("pluginVersion") or ""),
         _dict(panel.get("options")),
-        panel.get("fieldConfig") if isinstance(panel.get("fieldConfig"), dict) else {"defaults": {}, "overrides": []},
+        _field_config(panel.get("fieldConfig")),
     )
     return {"kind": "Panel", "spec": spec}
 
@@ -445,13 +482,7 @@ def v2_to_classic(spec: dict[str, Any]) -> dict[str, Any]:
     to gridPos (tabs and nested rows become rows, auto grids are laid out in a fixed grid), elements become panels."""
     source = copy.deepcopy(spec)
     settings = _dict(source.get("timeSettings"))
-    out: dict[str, Any] = {"title": source.get("title") or ""}
-    if isinstance(source.get("description"), str):
-        out["description"] = source["description"]
-    out["tags"] = [t for t in _list(source.get("tags")) if isinstance(t, str)]
-    out["editable"] = source.get("editable", True) is not False
-    if "liveNow" in source:
-        out["liveNow"] = bool(source["liveNow"])
+    out = _shared_head(source)
     if source.get("preload"):
         out["preload"] = True
     if isinstance(source.get("revision"), int):
@@ -495,12 +526,7 @@ def _annotation_to_classic(spec: dict[str, Any]) -> dict[str, Any]:
     datasource = _classic_datasource(ds_type, ds_uid)
     if datasource:
         annotation["datasource"] = datasource
-    annotation.update(
-        enable=spec.get("enable", True) is not False,
-        hide=bool(spec.get("hide", False)),
-        iconColor=spec.get("iconColor") or "",
-        name=spec.get("name") or "",
-    )
+    annotation.update(_annotation_flags(spec))
     if isinstance(spec.get("filter"), dict):
         annotation["filter"] = spec["filter"]
     if query:
@@ -527,11 +553,7 @@ def _variable_to_classic(variable: dict[str, Any]) -> dict[str, Any]:
     elif kind == "DatasourceVariable":
         out["query"] = spec.get("pluginId") or ""
     elif kind in ("AdhocVariable", "GroupByVariable"):
-        if "group" in spec:
-            datasource = _classic_datasource(str(spec.get("group") or ""),
-                                             str(_dict(spec.get("datasource")).get("name") or ""))
-        else:
-            datasource = _classic_datasource(*_datasource_ref(spec.get("datasource")))
+        datasource = _classic_datasource(*_v2_variable_datasource(spec))
         if datasource:
             out["datasource"] = datasource
     elif "query" in spec:
@@ -656,14 +678,7 @@ def _element_to_classic(element: dict[str, Any], name: str) -> dict[str, Any]:
     if element.get("kind") == "LibraryPanel":
         panel["libraryPanel"] = _dict(spec.get("libraryPanel"))
         return panel
-    viz = _dict(spec.get("vizConfig"))
-    viz_spec = _dict(viz.get("spec"))
-    if viz.get("kind") == "VizConfig":
-        panel["type"] = viz.get("group") or ""
-        plugin_version = viz.get("version") or ""
-    else:
-        panel["type"] = viz.get("kind") or ""
-        plugin_version = viz_spec.get("pluginVersion") or ""
+    panel["type"], plugin_version, viz_spec = _viz(spec)
     if plugin_version:
         panel["pluginVersion"] = plugin_version
     if spec.get("description"):
@@ -695,8 +710,7 @@ def _element_to_classic(element: dict[str, Any], name: str) -> dict[str, Any]:
     if transformations:
         panel["transformations"] = transformations
     panel.update({k: v for k, v in _dict(data.get("queryOptions")).items() if k in _QUERY_OPTION_KEYS})
-    panel["fieldConfig"] = viz_spec.get("fieldConfig") if isinstance(viz_spec.get("fieldConfig"), dict) else {
-        "defaults": {}, "overrides": []}
+    panel["fieldConfig"] = _field_config(viz_spec.get("fieldConfig"))
     panel["options"] = _dict(viz_spec.get("options"))
     return panel
 
@@ -720,17 +734,10 @@ def convert_v2(spec: dict[str, Any], version: str) -> dict[str, Any]:
         if variable.get("kind") == "QueryVariable":
             _requery(variable_spec, version)
         elif variable.get("kind") in ("AdhocVariable", "GroupByVariable"):
-            if "group" in variable_spec:
-                ds = (str(variable_spec.pop("group") or ""),
-                      str(_dict(variable_spec.pop("datasource", None)).get("name") or ""))
-            else:
-                ds = _datasource_ref(variable_spec.pop("datasource", None))
-            if version == "v2alpha1":
-                variable_spec["datasource"] = _classic_datasource(*ds)
-            else:
-                variable_spec["group"] = ds[0]
-                if ds[1]:
-                    variable_spec["datasource"] = {"name": ds[1]}
+            ds_type, ds_uid = _v2_variable_datasource(variable_spec)
+            variable_spec.pop("group", None)
+            variable_spec.pop("datasource", None)
+            _put_variable_datasource(variable_spec, version, ds_type, ds_uid)
     for element in _dict(out.get("elements")).values():
         element_spec = _dict(_dict(element).get("spec"))
         if _dict(element).get("kind") != "Panel":
@@ -742,19 +749,13 @@ def convert_v2(spec: dict[str, Any], version: str) -> dict[str, Any]:
             _transformation_to_v2(_dict(t.get("spec")), version) for t in _list(data.get("transformations"))
             if isinstance(t, dict)
         ]
-        viz = _dict(element_spec.get("vizConfig"))
-        viz_spec = _dict(viz.get("spec"))
-        if viz.get("kind") == "VizConfig":
-            plugin, plugin_version = str(viz.get("group") or ""), str(viz.get("version") or "")
-        else:
-            plugin, plugin_version = str(viz.get("kind") or ""), str(viz_spec.get("pluginVersion") or "")
-        field_config = viz_spec.get("fieldConfig")
+        plugin, plugin_version, viz_spec = _viz(element_spec)
         element_spec["vizConfig"] = _viz_config(
             version,
-            plugin,
-            plugin_version,
+            str(plugin),
+            str(plugin_version),
             _dict(viz_spec.get("options")),
-            field_config if isinstance(field_config, dict) else {"defaults": {}, "overrides": []},
+            _field_config(viz_spec.get("fieldConfig")),
         )
     return out
 

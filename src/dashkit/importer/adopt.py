@@ -44,9 +44,13 @@ def check_supported(data: Any) -> dict[str, Any]:
     return data
 
 
-def adopt(data: dict[str, Any], uid_names: Mapping[str, str] | None = None) -> Adopted:
-    """`uid_names` maps concrete datasource uids to logical names (from dashkit.yaml or the environment)."""
+def adopt(data: dict[str, Any], uid_names: Mapping[str, str] | None = None,
+          name_names: Mapping[str, str] | None = None) -> Adopted:
+    """`uid_names` maps concrete datasource uids to logical names (from dashkit.yaml or the environment);
+    `name_names` maps datasource names to logical names (dashkit.yaml's `{name: ...}` entries), which a datasource
+    variable showing that name (`current: {text: Loki, value: <uid>}`) turns into a uid mapping too."""
     data = copy.deepcopy(check_supported(data))
+    uid_names = {**_named_by_variables(data, name_names or {}), **(uid_names or {})}
     notes: list[str] = []
     inputs = {i.get("name"): i for i in data.get("__inputs") or [] if isinstance(i, dict)}
     template_names: dict[str, str] = {}
@@ -85,6 +89,31 @@ def adopt(data: dict[str, Any], uid_names: Mapping[str, str] | None = None) -> A
         return visit(value)
 
     data = visit(data)
+    for variable in _datasource_variables(data):  # the option selected when the dashboard opens
+        current = variable["current"]
+        logical = uid_names.get(current.get("value"))
+        if logical:
+            variable["current"] = {**current, "text": PREFIX + logical, "value": PREFIX + logical}
+            seen_uids.add(f"{current['value']} -> @{logical}")
     notes += [f"datasource {change} (import template)" for change in sorted(seen_templates)]
     notes += [f"datasource {change}" for change in sorted(seen_uids)]
     return Adopted(data, notes)
+
+
+def _datasource_variables(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The `type: datasource` variables of a dashboard that have a single selected option."""
+    templating = data.get("templating")
+    variables = templating.get("list") if isinstance(templating, dict) else None
+    return [v for v in variables or [] if isinstance(v, dict) and v.get("type") == "datasource"
+            and isinstance(v.get("current"), dict) and isinstance(v["current"].get("value"), str)]
+
+
+def _named_by_variables(data: dict[str, Any], name_names: Mapping[str, str]) -> dict[str, str]:
+    """uid -> logical name for each datasource variable whose selected option is a datasource `name_names` maps:
+    Grafana stores that option as {text: <datasource name>, value: <its uid>}."""
+    found: dict[str, str] = {}
+    for variable in _datasource_variables(data):
+        text, uid = variable["current"].get("text"), variable["current"]["value"]
+        if isinstance(text, str) and text in name_names and uid and not uid.startswith(("$", PREFIX)):
+            found.setdefault(uid, name_names[text])
+    return found

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .. import naming, safe_paths
 from ..errors import ConfigError, DashkitError
@@ -44,33 +44,63 @@ class Defined:
     imported_now: bool = False  # written by this import, from another input with the same uid
 
 
-def inputs(paths: Iterable[Path]) -> list[tuple[Path, tuple[str, ...]]]:
-    """(file, folder path) for every JSON file given; a folder's subfolders become nested Grafana folders (with
-    their exact titles when the folder was written by `dashkit pull`)."""
+class Input(NamedTuple):
+    """One dashboard file to import: its folder titles, and the datasources (uid -> name) of the Grafana it was
+    pulled from, when `dashkit pull` recorded them."""
+
+    file: Path
+    folder: tuple[str, ...]
+    datasources: Mapping[str, str]
+
+
+def inputs(paths: Iterable[Path]) -> list[Input]:
+    """Every JSON file given, with its folder: the exact titles `dashkit pull` recorded in the manifest of the
+    pulled folder holding it (found next to it or above it, so one file of a pull keeps its folder too), else a
+    folder's subfolders as nested Grafana folders, and a lone file in General."""
     from ..pull import MANIFEST
 
     found = []
     for path in paths:
         if path.is_dir():
-            titles = pulled_folders(path / MANIFEST)
-            for file in sorted(path.rglob("*.json")):
-                if file.name == MANIFEST or not file.is_file():  # a folder may be titled `x.json`
-                    continue
-                rel = file.relative_to(path)
-                found.append((file, titles.get(rel.as_posix(), rel.parent.parts)))
+            files = [(file, file.relative_to(path).parent.parts) for file in sorted(path.rglob("*.json"))
+                     if file.name != MANIFEST and file.is_file()]  # a folder may be titled `x.json`
         else:
-            found.append((path, ()))
+            files = [(path, ())]
+        manifest = _nearest_manifest(path if path.is_dir() else path.parent)
+        pulled = read_manifest(manifest) if manifest is not None else PulledManifest()
+        for file, folder in files:
+            key = file.absolute().relative_to(manifest.parent).as_posix() if manifest is not None else ""
+            found.append(Input(file, pulled.folders.get(key, folder), pulled.datasources))
     return found
 
 
-def pulled_folders(manifest: Path) -> dict[str, tuple[str, ...]]:
-    """File (relative to the pulled folder) -> the exact folder titles `dashkit pull` recorded for it. A manifest
-    that cannot be read leaves directory names to serve; one that reads but is not what `pull` writes is refused
-    (ConfigError) rather than trusted, since its titles decide where modules go."""
+@dataclass(frozen=True)
+class PulledManifest:
+    """What `dashkit pull` recorded: file (relative to the pulled folder) -> exact folder titles, and the
+    datasources of that Grafana (uid -> name)."""
+
+    folders: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    datasources: Mapping[str, str] = field(default_factory=dict)
+
+
+def _nearest_manifest(folder: Path) -> Path | None:
+    """The pull manifest in `folder` or the nearest folder above it."""
+    from ..pull import MANIFEST
+
+    folder = folder.absolute()
+    for candidate in (folder, *folder.parents):
+        if (candidate / MANIFEST).is_file():
+            return candidate / MANIFEST
+    return None
+
+
+def read_manifest(manifest: Path) -> PulledManifest:
+    """A pull manifest. One that cannot be read leaves directory names to serve; one that reads but is not what
+    `pull` writes is refused (ConfigError) rather than trusted, since its titles decide where modules go."""
     try:
         data = json.loads(manifest.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError, RecursionError):
-        return {}
+        return PulledManifest()
     files = data.get("files") if isinstance(data, dict) else None
     if not isinstance(files, dict):
         raise _bad_manifest(manifest, "has no `files` object")
@@ -80,7 +110,12 @@ def pulled_folders(manifest: Path) -> dict[str, tuple[str, ...]]:
         if problem:
             raise _bad_manifest(manifest, f"entry {str(key)[:100]!r} {problem}")
         titles[key] = tuple(title.strip() for title in entry["folder"])
-    return titles
+    datasources = data.get("datasources", {})
+    if not isinstance(datasources, dict) or not all(
+            isinstance(uid, str) and isinstance(ds, dict) and isinstance(ds.get("name"), str)
+            for uid, ds in datasources.items()):
+        raise _bad_manifest(manifest, "has a `datasources` entry that is not uid -> {name, type}")
+    return PulledManifest(titles, {uid: ds["name"] for uid, ds in datasources.items()})
 
 
 def _manifest_key_problem(root: Path, key: Any) -> str | None:
@@ -136,19 +171,28 @@ def project_dashboards(project_root: Path) -> tuple[dict[str, Defined], list[str
     return defined, problems
 
 
-def import_dashboards(files: list[tuple[Path, tuple[str, ...]]], out: Path, project_root: Path,
+def import_dashboards(files: list[Input], out: Path, project_root: Path,
                       uid_names: Mapping[str, str] | None = None, overwrite: bool = False,
-                      defined: Mapping[str, Defined] | None = None) -> list[Imported]:
+                      defined: Mapping[str, Defined] | None = None,
+                      name_names: Mapping[str, str] | None = None) -> list[Imported]:
     """One module per input under `out`, in a directory per folder title (names made safe, never outside `out`).
-    A dashboard whose uid is in `defined` is skipped, or with `overwrite` replaces the module defining it."""
+    A dashboard whose uid is in `defined` is skipped, or with `overwrite` replaces the module defining it.
+
+    Datasources become logical names by uid (`uid_names`: concrete uid -> logical name) or, for the datasource
+    names dashkit.yaml maps (`name_names`: name -> logical name), by the uid that name has in the Grafana a file
+    was pulled from (recorded in the pull manifest) or in the dashboard's own datasource variable."""
     results = []
     known = dict(defined or {})
     taken: dict[Path, set[str]] = {}
-    for file, folder in files:
+    for file, folder, pulled_datasources in files:
         result = Imported(source=file)
         results.append(result)
+        by_uid = dict(uid_names or {})
+        for uid, name in sorted(pulled_datasources.items()):
+            if name in (name_names or {}):
+                by_uid.setdefault(uid, name_names[name])
         try:
-            adopted = _read(file, uid_names)
+            adopted = _read(file, by_uid, name_names)
         except UnsupportedDashboard as exc:
             result.error = str(exc)
             continue
@@ -189,7 +233,7 @@ def import_dashboards(files: list[tuple[Path, tuple[str, ...]]], out: Path, proj
     return results
 
 
-def _read(file: Path, uid_names: Mapping[str, str] | None) -> Adopted:
+def _read(file: Path, uid_names: Mapping[str, str], name_names: Mapping[str, str] | None) -> Adopted:
     try:
         data = json.loads(file.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
@@ -202,7 +246,7 @@ def _read(file: Path, uid_names: Mapping[str, str] | None) -> Adopted:
     if _deeper_than(data, MAX_DEPTH):
         raise UnsupportedDashboard(f"is nested more than {MAX_DEPTH} levels deep; dashkit imports dashboards "
                                    "Python can compile back")
-    return adopt(data, uid_names)
+    return adopt(data, uid_names, name_names)
 
 
 def _deeper_than(data: Any, limit: int) -> bool:

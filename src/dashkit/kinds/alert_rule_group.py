@@ -9,6 +9,7 @@ matched by title, so a group taken over keeps its rules' uids (and their alert s
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import quote
 
@@ -34,8 +35,15 @@ _MODEL_DEFAULTS = {"intervalMs": 1000, "maxDataPoints": 43200}
 
 
 def runbook_path(folder_path: tuple[str, ...], group: str, title: str) -> str:
-    """Where `dashkit build` writes a rule's runbook under build/runbooks/ (and under runbooks.base_url)."""
-    return "/".join(naming.file_safe(p) for p in (*folder_path, group, title)) + ".md"
+    """Where `dashkit build` writes a rule's runbook under build/runbooks/ (and under runbooks.base_url): one
+    segment per folder, the group and the title, each without spaces (`HighLatency (page)` -> `HighLatency-page`),
+    so the path is also a URL nobody has to escape."""
+    return "/".join(_url_segment(p) for p in (*folder_path, group, title)) + ".md"
+
+
+def _url_segment(name: str) -> str:
+    """Letters, digits, '_' and '.' kept (case too), every other run of characters one '-'; never hidden."""
+    return re.sub(r"[^\w.]+", "-", name).strip("-.") or "_"
 
 
 def group_uid(folder_uid: str, group: str) -> str:
@@ -117,7 +125,9 @@ class AlertRuleGroupKind(ResourceKind):
 
     def keyed_lists(self) -> dict[str, KeyedList]:
         return {
-            "rules": KeyedList("rule", key=lambda r: r.get("uid") or r.get("title"), title=lambda r: r.get("title")),
+            # By uid, else by title: a dashkit-derived uid is not in the comparable (see normalize_rule).
+            "rules": KeyedList("rule", key=lambda r: r.get("uid"), title=lambda r: r.get("title"),
+                               fallbacks=(lambda r: r.get("title"),)),
             "data": KeyedList("query", key=lambda q: q.get("refId")),
         }
 
@@ -178,7 +188,8 @@ class AlertRuleGroupKind(ResourceKind):
             uid = rule["uid"] if not naming.looks_owned_uid(rule["uid"]) else live_uids.get(rule["title"], rule["uid"])
             annotations = {**(rule.get("annotations") or {}), OWNER_ANNOTATION: ctx.owner}
             written = {**rule, "uid": uid}
-            annotations[CHECKSUM_ANNOTATION] = rule_checksum(written, int(resource.body["interval"]))
+            if not resource.extra.get("restored"):
+                annotations[CHECKSUM_ANNOTATION] = rule_checksum(written, int(resource.body["interval"]))
             rules.append({**written, "annotations": annotations})
         body = {"title": group, "interval": resource.body["interval"], "rules": rules}
         ctx.client.request("PUT", self._path(folder, group), json=body)
@@ -191,6 +202,17 @@ class AlertRuleGroupKind(ResourceKind):
             # through the replace-the-group route removes its rules, and with them the group.
             ctx.client.request("PUT", self._path(folder, group), json={"title": group, "interval": live.body.get(
                 "interval") or 60, "rules": []})
+
+    def from_backup(self, document: Any, uid: str, source: str) -> Resource:
+        folder, _, group = uid.partition("/")
+        rules = [{k: v for k, v in rule.items() if k not in ("id", "updated", "provenance", "orgID")}
+                 for rule in (document or {}).get("rules") or [] if isinstance(rule, dict)]
+        for rule in rules:  # what was restored is not what dashkit last wrote: the next sync sees it as drift
+            rule["annotations"] = {**(rule.get("annotations") or {}), CHECKSUM_ANNOTATION: "restored"}
+        body = {"title": group, "folderUid": folder, "interval": int((document or {}).get("interval") or 60),
+                "rules": rules}
+        return Resource(kind=self.name, uid=uid, title=group, body=body, folder=folder, source=source, path=group,
+                        depends=(ResourceRef("folder", folder),), extra={"restored": source})
 
     @staticmethod
     def _path(folder: str, group: str) -> str:
@@ -219,7 +241,13 @@ def rule_group_resource(group: RuleGroup, module_folder: tuple[str, ...], source
         folder_path = module_folder or DEFAULT_FOLDER
     folder_uid = naming.folder_uid(ctx.owner, folder_path)
     rules = []
+    runbooks: dict[str, str] = {}
     for rule in group.rules:
+        shared = runbooks.setdefault(runbook_path(folder_path, group.name, rule.title), rule.title)
+        if shared != rule.title:
+            raise DefinitionError(source, f"alerts '{shared}' and '{rule.title}' of rule group '{group.name}' would "
+                                          f"share one runbook file ({runbook_path(folder_path, group.name, shared)})",
+                                  hint="give them titles that differ in more than spaces and punctuation")
         uid = rule.uid or naming.owned_uid(ctx.owner, rule.title, "rule", *folder_path, group.name, rule.title)
         if not naming.is_valid_uid(uid):
             raise DefinitionError(source, f"alert '{rule.title}' has an invalid uid {uid!r}")

@@ -219,6 +219,13 @@ class ResourceKind:
         """What is saved under .dashkit/backups before overwriting or deleting."""
         return live.body
 
+    def from_backup(self, document: Any, uid: str, source: str) -> Resource:
+        """The resource a backup document (see backup_document) describes, to put it back (`dashkit restore`)."""
+        from ..errors import ConfigError
+
+        raise ConfigError(f"{source}: dashkit cannot restore a {self.name} from a backup",
+                          hint="put it back in code (or in Grafana's UI) and sync")
+
     def matches(self, resource: Resource, live: LiveResource | None) -> bool:
         """True when live already holds exactly what `resource` asks for (used to verify lost writes)."""
         return live is not None and live.comparable == self.comparable(resource.body, resource.folder)

@@ -12,8 +12,10 @@ from typing import Any
 
 from .. import naming, secrets
 from ..builders.notifications import ContactPoint
+from ..diff import Secret
 from ..loader import Definition
 from ..model import Resource, ResourceRef
+from ..wording import plural
 from .alerting_api import alerting_api
 from .base import BuildContext, LiveResource, ResourceKind, SyncContext, exported, register
 
@@ -53,6 +55,7 @@ class ContactPointKind(ResourceKind):
 
     def comparable(self, body: dict[str, Any], folder: str) -> dict[str, Any]:
         settings = {k: v for k, v in (body.get("settings") or {}).items() if k != OWNER_KEY}
+        named_digest(settings, secret_names(settings))
         return {"name": body.get("name"), "type": body.get("type"), "settings": secrets.redact(settings),
                 "disableResolveMessage": bool(body.get("disableResolveMessage"))}
 
@@ -87,14 +90,20 @@ class ContactPointKind(ResourceKind):
             settings = {**live.comparable["settings"], **{k: secrets.REDACTED for k in hidden
                                                            if k in live.comparable["settings"]}}
             live.comparable = {**live.comparable, "settings": settings}
+        names = secret_names(resource.body.get("settings"))
+        if names and live.comparable is not None:  # the digest live holds is of these secrets: the plan names them
+            settings = dict(live.comparable["settings"])
+            named_digest(settings, names)
+            live.comparable = {**live.comparable, "settings": settings}
         if ctx.rotate_secrets and secrets.has_placeholders(resource.body) and live.comparable is not None:
-            live.comparable = {**live.comparable, "secrets": ROTATE}
+            live.comparable = {**live.comparable, "secrets": Secret(ROTATE, names, rotated=True)}
         others = len(lives) - 1
         if others and not foreign and not mine:
             live.drift = (f"'{resource.title}' has {len(lives)} integrations in Grafana, none created by dashkit; "
                           "dashkit manages a contact point as one integration")
         elif others:
-            live.note = f"{others} more integration(s) named '{resource.title}' exist in Grafana and stay as they are"
+            stays = "exists in Grafana and stays as it is" if others == 1 else "exist in Grafana and stay as they are"
+            live.note = f"{plural(others, 'more integration')} named '{resource.title}' {stays}"
         return live
 
     def _live(self, point: dict[str, Any], ref: ResourceRef, ctx: SyncContext) -> LiveResource:
@@ -126,3 +135,30 @@ class ContactPointKind(ResourceKind):
     def _payload(self, resource: Resource, ctx: SyncContext) -> dict[str, Any]:
         body = secrets.reveal(resource.body, f"contact point '{resource.title}'")
         return {**body, "settings": {**body["settings"], OWNER_KEY: ctx.owner}}
+
+
+def secret_names(settings: Any) -> list[str]:
+    """The environment variables the secret placeholders in `settings` name, in order."""
+    names: list[str] = []
+
+    def walk(node: Any) -> None:
+        name = secrets.placeholder_name(node)
+        if name is not None:
+            names.append(name)
+        elif isinstance(node, dict):
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(settings)
+    return names
+
+
+def named_digest(settings: dict[str, Any], names: list[str]) -> None:
+    """Mark the secret digest in `settings` (in place) as the digest of the secrets in `names`: it compares as it
+    is, and a plan says "secret SLACK_WEBHOOK_URL changed" rather than showing two digests."""
+    digest = settings.get(DIGEST_KEY)
+    if names and isinstance(digest, str):
+        settings[DIGEST_KEY] = Secret(digest, names)

@@ -16,6 +16,8 @@ from .base import BuildContext, LiveResource, ResourceKind, SyncContext, export,
 SERVER_MANAGED = ("id", "version", "iteration")
 ENVELOPE = "dashkit"  # hidden top-level key: {"owner", "uid", "fingerprint"} of what dashkit last wrote
 TAG_PREFIX = "dashkit:"
+RESTORED = "restored"  # the fingerprint a dashboard put back by `dashkit restore` carries
+RESTORED_DRIFT = "restored from a backup by `dashkit restore`; sync --force puts the code's version back"
 
 
 def marker_tag(owner: str) -> str:
@@ -38,6 +40,51 @@ def _matcher_title(override: dict) -> str | None:
 
 def _variable_or_annotation(item: dict) -> str:
     return "annotation" if "iconColor" in item or "builtIn" in item else "variable"
+
+
+# Panels are matched by what a reader knows them by, not by id: builders number ids in reading order, so one panel
+# inserted renumbers every panel after it. A library panel by its uid; else by type and title within its row, by
+# title within its row (its type changed), by type and title anywhere (moved to another row); last by type and id.
+def _panel_noun(panel: dict) -> str:
+    return "row" if panel.get("type") == "row" else "panel"
+
+
+def _panel_title(panel: dict) -> str | None:
+    title = panel.get("title")
+    return title.strip() if isinstance(title, str) and title.strip() else None
+
+
+def _library_panel(panel: dict) -> Any:
+    library = panel.get("libraryPanel")
+    return library.get("uid") if isinstance(library, dict) else None
+
+
+def _type_and_title(panel: dict) -> tuple[Any, str] | None:
+    title = _panel_title(panel)
+    return (panel.get("type"), title) if title else None
+
+
+def _type_and_id(panel: dict) -> tuple[Any, Any] | None:
+    return (panel.get("type"), panel["id"]) if panel.get("id") is not None else None
+
+
+def _panel_id(panel: dict) -> str | None:
+    return f"id {panel['id']}" if panel.get("id") is not None else None
+
+
+def _rows(panels: list[dict]) -> list[str | None]:
+    """The row each panel sits in: a row panel heads the panels after it, up to the next row (a collapsed row holds
+    its panels inside it instead)."""
+    out: list[str | None] = []
+    row = None
+    for panel in panels:
+        if panel.get("type") == "row":
+            title = _panel_title(panel)
+            row = f"row '{title}'" if title else f"row {_panel_id(panel) or '(untitled)'}"
+            out.append(None)
+        else:
+            out.append(row)
+    return out
 
 
 @register
@@ -90,11 +137,13 @@ class DashboardKind(ResourceKind):
 
     def keyed_lists(self) -> dict[str, KeyedList]:
         return {
-            "panels": KeyedList("panel", key=lambda p: p.get("id"), title=lambda p: p.get("title")),
+            "panels": KeyedList(_panel_noun, key=_library_panel, title=_panel_title, name=_panel_id, sections=_rows,
+                                fallbacks=(_type_and_title, _panel_title, _type_and_id), placement=("gridPos", "id")),
+            "rows": KeyedList("row", key=_panel_title),  # the legacy layout: rows holding their panels
             "targets": KeyedList("target", key=lambda t: t.get("refId")),
-            "list": KeyedList(_variable_or_annotation, key=lambda v: v.get("name")),
+            "list": KeyedList(_variable_or_annotation, key=lambda v: v.get("name"), ordered=True),
             "links": KeyedList("link", key=lambda link: link.get("title") or link.get("url")),
-            "overrides": KeyedList("override", key=_matcher_key, title=_matcher_title),
+            "overrides": KeyedList("override", key=_matcher_key, title=_matcher_title, ordered=True),
             "properties": KeyedList("property", key=lambda p: p.get("id")),
         }
 
@@ -123,6 +172,28 @@ class DashboardKind(ResourceKind):
     def backup_document(self, live: LiveResource) -> Any:
         return live.body
 
+    def from_backup(self, document: Any, uid: str, source: str) -> Resource:
+        """A dashboard backup: `/api`'s {dashboard, folderUid} or an app-platform object (classic JSON only)."""
+        from ..errors import ConfigError
+
+        if not isinstance(document, dict):
+            raise ConfigError(f"{source}: not a dashboard backup")
+        if isinstance(document.get("spec"), dict):
+            if str(document.get("apiVersion", "")).startswith("dashboard.grafana.app/v2"):
+                raise ConfigError(f"{source}: a schema v2 dashboard; dashkit restores classic JSON dashboards",
+                                  hint="import the file in Grafana's UI (Dashboards > New > Import)")
+            body = {**document["spec"], "uid": uid}
+            folder = ((document.get("metadata") or {}).get("annotations") or {}).get("grafana.app/folder") or ""
+        elif isinstance(document.get("dashboard"), dict):
+            body, folder = document["dashboard"], document.get("folderUid") or ""
+        else:
+            raise ConfigError(f"{source}: not a dashboard backup")
+        body = {k: v for k, v in body.items() if k not in SERVER_MANAGED and k != ENVELOPE}
+        body["tags"] = [t for t in body.get("tags") or [] if not (isinstance(t, str) and t.startswith(TAG_PREFIX))]
+        title = str(body.get("title") or uid).strip()
+        return Resource(kind=self.name, uid=uid, title=title, body=body, folder=folder, source=source, path=title,
+                        depends=(ResourceRef("folder", folder),) if folder else (), extra={"restored": source})
+
     def dry_run(self, action: str, resource: Resource | None, live: LiveResource | None, ctx: SyncContext) -> bool:
         if not ctx.api.app_platform:
             return False
@@ -138,13 +209,18 @@ class DashboardKind(ResourceKind):
 
     def checksum(self, resource: Resource) -> str:
         """The fingerprint of what dashkit writes for `resource`: stored with it, compared with the live content to
-        tell a UI edit (drift) from a code change."""
+        tell a UI edit (drift) from a code change. A version put back by `dashkit restore` is not the code's: it is
+        marked so, and the next sync reports it rather than overwriting it."""
+        if resource.extra.get("restored"):
+            return RESTORED
         return fingerprint(self.comparable(resource.body, resource.folder))
 
     def source_checksum(self, resource: Resource) -> str:
         """The checksum of the definition as built for this environment: the built body (with logical datasource
         names), its folder and what those names resolve to. Equal checksums mean dashkit would write the same
         thing, so a dashboard that still carries it (and was not saved by anyone since) needs no comparison."""
+        if resource.extra.get("restored"):
+            return RESTORED
         built = resource.extra.get("built") or fingerprint(resource.body)
         resolved = resource.extra.get("resolved") or {}
         return digest(f"{built}|{resource.folder}|{canonical_json(resolved)}")

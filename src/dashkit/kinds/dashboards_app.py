@@ -111,7 +111,7 @@ class AppPlatformDashboards:
         return isinstance(envelope, dict) and ctx.mine(envelope.get("owner"))
 
     def _live(self, item: dict[str, Any], ctx: SyncContext, desired: Resource | None) -> LiveResource:
-        from .dashboard import ENVELOPE, marker_tag
+        from .dashboard import ENVELOPE, RESTORED, RESTORED_DRIFT, marker_tag
 
         meta = item.get("metadata") or {}
         annotations = meta.get("annotations") or {}
@@ -149,6 +149,8 @@ class AppPlatformDashboards:
                 live.drift = f"{V2} in the UI {who}"
             elif owner is None:
                 live.drift = f"stored as schema v2 ({stored}), made or converted in Grafana's UI {who}"
+        elif owner == ctx.owner and envelope.get("fingerprint") == RESTORED:
+            live.drift = RESTORED_DRIFT
         elif owner == ctx.owner and envelope.get("fingerprint") != fingerprint(comparable):
             # the hidden key holds the fingerprint of the content dashkit wrote; a save in the UI drops the key
             live.drift = f"changed in Grafana {who}, after dashkit last wrote it"

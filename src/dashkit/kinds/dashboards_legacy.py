@@ -52,7 +52,7 @@ class LegacyDashboards:
         return self._read(ref, None, ctx)
 
     def _read(self, ref: ResourceRef, desired: Resource | None, ctx: SyncContext) -> LiveResource | None:
-        from .dashboard import ENVELOPE, marker_tag
+        from .dashboard import ENVELOPE, RESTORED, RESTORED_DRIFT, marker_tag
 
         reply = ctx.client.get(f"/api/dashboards/uid/{quote_segment(ref.uid)}", allow=(404, 406))
         if reply.status == 406:  # Grafana 12: stored as schema v2, served only by /apis (grafana-api.md §4.2)
@@ -87,7 +87,9 @@ class LegacyDashboards:
         )
         live.managed = ctx.mine(live.owner)
         changed = f"changed in Grafana by {meta.get('updatedBy') or 'someone'} at {meta.get('updated') or '?'}"
-        if live.owner == ctx.owner and envelope.get("fingerprint") != fingerprint(comparable):
+        if live.owner == ctx.owner and envelope.get("fingerprint") == RESTORED:
+            live.drift = RESTORED_DRIFT
+        elif live.owner == ctx.owner and envelope.get("fingerprint") != fingerprint(comparable):
             live.drift = changed + ", after dashkit last wrote it"
         elif live.owner is None and marker_tag(ctx.owner) in tags:
             live.drift = changed + " (the save dropped dashkit's marker)"

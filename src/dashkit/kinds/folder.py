@@ -175,6 +175,12 @@ class FolderKind(ResourceKind):
     def matches(self, resource: Resource, live: LiveResource | None) -> bool:
         return live is not None and live.comparable == self.comparable(resource.body, resource.folder)
 
+    def from_backup(self, document: Any, uid: str, source: str) -> Resource:
+        title = str((document or {}).get("title", "")).strip()
+        parent = (document or {}).get("parentUid") or (document or {}).get("folderUid") or ""
+        return Resource(kind=self.name, uid=uid, title=title, body={"uid": uid, "title": title}, folder=parent,
+                        source=source, path=title, depends=(ResourceRef(self.name, parent),) if parent else ())
+
     def dry_run(self, action: str, resource: Resource | None, live: LiveResource | None, ctx: SyncContext) -> bool:
         if not ctx.api.app_platform or action != "create" or resource is None:
             return False  # an update re-reads the folder first; a delete would only ever fail for content

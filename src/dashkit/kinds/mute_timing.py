@@ -61,6 +61,10 @@ class MuteTimingKind(ResourceKind):
         return LiveResource(ref=ResourceRef(self.name, name), title=name, body=timing,
                             comparable=self.comparable(timing, ""), path=name, owner=owners.get(name) or None)
 
+    def from_backup(self, document: Any, uid: str, source: str) -> Resource:
+        body = {"name": uid, "time_intervals": list((document or {}).get("time_intervals") or [])}
+        return Resource(kind=self.name, uid=uid, title=uid, body=body, source=source, path=uid)
+
     def create(self, resource: Resource, ctx: SyncContext) -> None:
         owner_records.claim(ctx, self.name, resource.uid)
         alerting_api(ctx).create_mute_timing(resource.body)

@@ -15,6 +15,7 @@ renders the project's routing as an Alertmanager configuration."""
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -126,7 +127,10 @@ class NotificationPolicyKind(ResourceKind):
         return normalize_route(body)
 
     def keyed_lists(self) -> dict[str, KeyedList]:
-        return {"routes": KeyedList("route", key=lambda r: _route_key(r), title=lambda r: _route_key(r))}
+        # A route is what it matches and where it sends: by matchers and receiver, then (one of them changed) by
+        # either alone. Routes are tried in order, so their order is a change too.
+        return {"routes": KeyedList("route", key=_route_key, fallbacks=(_route_matchers, lambda r: r.get("receiver")),
+                                    formats={"object_matchers": matchers_text}, ordered=True)}
 
     # ---- live side ---------------------------------------------------------------------------------------
     def fetch(self, desired: list[Resource], ctx: SyncContext) -> dict[ResourceRef, LiveResource]:
@@ -263,6 +267,23 @@ def normalize_route(route: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def matchers_text(matchers: Any) -> str:
+    """Object matchers as a reader writes them: `{team=orders, severity=~"critical|page"}`."""
+    parts = []
+    for matcher in matchers if isinstance(matchers, list) else []:
+        if isinstance(matcher, (list, tuple)) and len(matcher) == 3:
+            label, op, value = matcher
+            parts.append(f"{label}{op}{value}" if re.fullmatch(r"[\w:.-]*", str(value)) else
+                         f"{label}{op}{json.dumps(str(value), ensure_ascii=False)}")
+        else:
+            parts.append(json.dumps(matcher, ensure_ascii=False))
+    return "{" + ", ".join(parts) + "}"
+
+
+def _route_matchers(route: dict[str, Any]) -> str:
+    return matchers_text(route.get("object_matchers") or [])
+
+
 def _route_key(route: dict[str, Any]) -> str:
-    matchers = ", ".join(f"{label}{op}{value}" for label, op, value in route.get("object_matchers") or [])
-    return f"{{{matchers}}} -> {route.get('receiver', '(inherited)')}"
+    """`{team=orders} -> orders-slack`: how the plan names a route."""
+    return f"{_route_matchers(route)} -> {route.get('receiver') or '(inherited)'}"

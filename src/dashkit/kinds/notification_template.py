@@ -65,6 +65,11 @@ class TemplateKind(ResourceKind):
                             comparable=self.comparable(template, ""), path=name, owner=owner,
                             managed=ctx.mine(owner))
 
+    def from_backup(self, document: Any, uid: str, source: str) -> Resource:
+        text = self.comparable(document or {}, "")["template"]
+        return Resource(kind=self.name, uid=uid, title=uid, body={"name": uid, "template": text}, source=source,
+                        path=uid)
+
     def create(self, resource: Resource, ctx: SyncContext) -> None:
         self.update(resource, None, ctx)  # type: ignore[arg-type]
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import __version__
+from ..wording import plural
 from .model import Finding, Severity
 from .registry import all_rules
 
@@ -25,12 +26,13 @@ def text(findings: list[Finding], style: Callable[..., str] = lambda s, **_: s, 
         lines.append(f"{where}:{location}{subject} {style(f.code, fg=_COLOR[f.severity], bold=True)} "
                      f"{style(f.severity.value, fg=_COLOR[f.severity])}: {f.message}")
     tally = Counter(f.severity for f in findings)
-    summary = (f"{len(findings)} finding{'s' if len(findings) != 1 else ''} "
-               f"({tally[Severity.ERROR]} errors, {tally[Severity.WARNING]} warnings, {tally[Severity.INFO]} info)")
+    checked_text = f" in {plural(checked, 'dashboard or rule group', 'dashboards and rule groups')}"
+    summary = (f"{plural(len(findings), 'finding')} ({plural(tally[Severity.ERROR], 'error')}, "
+               f"{plural(tally[Severity.WARNING], 'warning')}, {tally[Severity.INFO]} info)")
     if checked:
-        summary += f" in {checked} dashboards and rule groups"
+        summary += checked_text
     if not findings:
-        summary = "No findings" + (f" in {checked} dashboards and rule groups" if checked else "") + "."
+        summary = "No findings" + (checked_text if checked else "") + "."
     lines.append(style(summary, bold=True))
     return "\n".join(lines)
 

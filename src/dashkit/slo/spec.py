@@ -77,6 +77,9 @@ def make_slo(*, service: str, name: str, objective: Any, sli: EventsSLI | RawSLI
     if isinstance(objective, bool) or not isinstance(objective, (int, float)) or not 0 < objective < 100:
         raise SpecError(f"{prefix}objective", f"must be a percentage strictly between 0 and 100, like 99.9 "
                                               f"(got {objective!r})")
+    if objective < 1:  # a ratio: 0.995 would be a 0.995 % target, an error budget of 99 % of all requests
+        raise SpecError(f"{prefix}objective", f"{objective:g} is a ratio, but objectives are percentages: "
+                                              f"did you mean {objective * 100:.10g}?")
     if period not in SUPPORTED_PERIODS:
         raise SpecError(f"{prefix}window", f"unknown SLO window {period!r}; supported: "
                                            f"{', '.join(SUPPORTED_PERIODS)}")

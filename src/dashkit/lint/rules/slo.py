@@ -55,11 +55,13 @@ class InvalidSlo(Rule):
     code = "DK301"
     name = "slo-invalid"
     severity = Severity.ERROR
-    summary = "An SLO spec is invalid (objective, window, queries, window placeholder, latency threshold...)."
+    summary = ("An SLO spec is invalid (an objective outside 0-100 or written as a ratio like 0.995, window, "
+               "queries, window placeholder, latency threshold...).")
     why = "dashkit build refuses it, and Sloth-style generators would produce rules that measure nothing."
     applies_to = (S,)
     good = (Example(_spec(), S),)
-    bad = (Example(_spec(objective=100), S), Example(_spec(sli={"latency": {"threshold": 0.3}}), S))
+    bad = (Example(_spec(objective=100), S), Example(_spec(objective=0.995), S),
+           Example(_spec(sli={"latency": {"threshold": 0.3}}), S))
 
     def check(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
         result = slos_of(doc)
