@@ -247,6 +247,55 @@ print(json.dumps({"dashkit": dashkit_s, "grafanalib": grafanalib_s, "foundation"
 '''
 
 
+HOSTILE = r'''
+import json, statistics, time
+from dashkit.lint.model import DocKind, Document
+from dashkit.lint.registry import LintContext
+from dashkit.lint.rules.dashboard_structure import PanelOverlap
+from dashkit.cli.output import Console
+
+panels = [{"id": i + 1, "type": "stat", "title": f"P{i + 1}",
+           "gridPos": {"x": (i % 4) * 6, "y": (i // 4) * 8, "w": 6, "h": 8}} for i in range(40_000)]
+doc = Document(DocKind.DASHBOARD, {"uid": "big", "title": "Big", "panels": panels}, "big.json", label="Big")
+started = time.perf_counter()
+list(PanelOverlap().check(doc, LintContext()))
+overlap = time.perf_counter() - started
+
+console = Console()
+console.add_secrets('p4ss-w0rd/é+&x y', 'https://hooks.example/T0/B0/secret-path', 'glsa_' + 'x' * 32,
+                    "deploy:s3cret!", "s3cret!")
+text = chr(10).join(f'~ panels[{i}].targets[0].expr: "sum(rate(http_requests_total{{job=api-{i}}}[5m]))"'
+                 for i in range(260))
+console.mask(text)
+timings = []
+for _ in range(5):
+    started = time.perf_counter()
+    for _ in range(20):
+        console.mask(text)
+    timings.append((time.perf_counter() - started) / 20)
+print(json.dumps({"overlap": overlap, "mask": statistics.median(timings), "mask_bytes": len(text)}))
+'''
+
+
+def hostile(report: Report, work: Path) -> None:
+    report.section("Hostile input")
+    result = json.loads(run([PYTHON, "-c", HOSTILE]).output.strip().splitlines()[-1])
+    report.row("panel-overlap check (DK104), 40,000 panels", f"{result['overlap']:.2f} s")
+    report.check(f"overlap check of 40,000 panels <= 1 s: {result['overlap']:.2f} s", result["overlap"] <= 1.0)
+    levels = "\n".join(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 9))
+    bomb = work / "bomb.yaml"
+    bomb.write_text(f"kind: List\na0: &a0 [{', '.join(['lol'] * 10)}]\n{levels}\nitems: *a8\n")
+    started = time.perf_counter()
+    proc = subprocess.run([*DASHKIT, "lint", str(bomb)], capture_output=True, text=True, env=ENV)
+    bomb_s = time.perf_counter() - started
+    report.row(f"lint of a {bomb.stat().st_size}-byte YAML alias bomb (10^8 nodes)", f"{bomb_s:.2f} s",
+               "DK001" if "DK001" in proc.stdout else "no DK001!")
+    report.check(f"an alias bomb is a finding in <= 2 s: {bomb_s:.2f} s", bomb_s <= 2.0 and "DK001" in proc.stdout)
+    report.row(f"masking a {result['mask_bytes'] // 1000} KB diff with 5 secrets (every form)",
+               f"{result['mask'] * 1000:.2f} ms")
+    report.check(f"masking 20 KB of output <= 2 ms: {result['mask'] * 1000:.2f} ms", result["mask"] <= 0.002)
+
+
 def foundation_sdk_path(cache: Path) -> Path | None:
     """grafana-foundation-sdk, installed for the benchmark only (beside, not into, the project's environment)."""
     target = cache / "bench-foundation-sdk"
@@ -411,6 +460,7 @@ def main() -> int:
             for n, limit in zip(args.memory, (300, 500), strict=False):
                 legacy_memory(report, work, n, limit)
         builders(report, args.dashboards)
+        hostile(report, work)
         report.section("Lint and start-up")
         if CORPUS.is_dir():
             lint_s, findings = lint_corpus_time()

@@ -116,5 +116,6 @@ def suggest_unit(unit: str) -> str | None:
     same_but_case = [known for known in _CURRENT if known.lower() == cleaned.lower()]
     if len(same_but_case) == 1:
         return same_but_case[0]
-    close = difflib.get_close_matches(cleaned, sorted(_CURRENT), n=1, cutoff=0.8)
-    return close[0] if close else None
+    close = difflib.get_close_matches(cleaned, sorted(_CURRENT), n=3, cutoff=0.8)
+    # A typo keeps the first letter ('celcius', 'farenheight'); 'cores' is not a misspelt 'acres'.
+    return next((known for known in close if known[:1].lower() == cleaned[:1].lower()), None)

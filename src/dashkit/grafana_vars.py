@@ -83,6 +83,9 @@ def substitute_variables(expr: str) -> str:
     """
     if "$" not in expr and "[[" not in expr:
         return expr
+    quick = _only_builtins_outside_strings(expr)
+    if quick is not None:
+        return quick
     out: list[str] = []
     stack: list[_Bracket] = []
     tokens: list[str] = []  # significant tokens outside strings, to know what came before
@@ -122,6 +125,45 @@ def substitute_variables(expr: str) -> str:
             out.append(token)
             i += len(token)
     return "".join(out)
+
+
+_CLOSED_STRING = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|`[^`]*`', re.S)
+
+
+def _only_builtins_outside_strings(expr: str) -> str | None:
+    """What substitute_variables returns, computed without tokenising, for the common query whose only variables
+    outside string literals are built-ins (`[$__rate_interval]`): their values do not depend on where they stand,
+    and a string's variables never do. None when the query needs the full walk."""
+    pieces: list[str] = []
+    end = 0
+    for string in _CLOSED_STRING.finditer(expr):
+        outside = _builtins_only(expr[end:string.start()])
+        if outside is None:
+            return None
+        pieces += [outside, _substitute_in_string(string.group())]
+        end = string.end()
+    rest = _builtins_only(expr[end:])
+    if rest is None:
+        return None
+    return "".join([*pieces, rest])
+
+
+def _builtins_only(segment: str) -> str | None:
+    if any(quote in segment for quote in "\"'`"):
+        return None  # an unclosed string, or a quote inside ${...}: the full walk decides
+    if "$" not in segment and "[[" not in segment:
+        return segment
+    out: list[str] = []
+    end = 0
+    for variable in _VARIABLE.finditer(segment):
+        value = variable.group() if _is_capture_reference(variable) else _builtin(*_name_and_format(variable))
+        if value is None:
+            return None
+        out += [segment[end:variable.start()], value]
+        end = variable.end()
+    out.append(segment[end:])
+    quick = "".join(out)
+    return quick if quick.count("$") == sum(v.count("$") for v in out[1::2]) else None
 
 
 def parse_promql(expr: str) -> Expr:

@@ -21,6 +21,11 @@ class _Bounded:
 
     max_alias_nodes = MAX_ALIAS_NODES
 
+    def __init__(self, stream: Any) -> None:
+        # An alias (`*a`) needs an anchor (`&a`): a text without both characters has none to count.
+        self._may_alias = not isinstance(stream, str) or ("&" in stream and "*" in stream)
+        super().__init__(stream)  # type: ignore[call-arg]
+
     def get_node(self) -> Any:
         return self._checked(super().get_node)  # type: ignore[misc]
 
@@ -32,7 +37,7 @@ class _Bounded:
             node = compose()
         except RecursionError:
             raise YAMLTooExpensive(problem="the YAML nests too deeply to load") from None
-        if node is not None:
+        if node is not None and self._may_alias:
             self._alias_nodes = getattr(self, "_alias_nodes", 0) + _added_by_aliases(node)
             if self._alias_nodes > self.max_alias_nodes:
                 raise YAMLTooExpensive(

@@ -1,4 +1,5 @@
-"""docs/builders.md is generated from the examples in scripts/builder_docs.py and must match the code."""
+"""docs/builders.md and docs/grafanalib.md are generated from the examples in scripts/builder_docs.py and must match
+the code."""
 
 import importlib.util
 import inspect
@@ -44,3 +45,20 @@ def test_every_public_builder_has_a_docstring():
     missing = [name for name in builders.__all__
                if callable(getattr(builders, name)) and not inspect.getdoc(getattr(builders, name))]
     assert missing == []
+
+
+def test_grafanalib_page_is_up_to_date():
+    module = _script()
+    page = module.GRAFANALIB_PAGE
+    assert page.name == "grafanalib.md"
+    assert page.read_text() == module.render(page), "run: .venv/bin/python scripts/builder_docs.py"
+
+
+def test_the_grafanalib_page_shows_both_directions_and_alert_groups():
+    page = _script().GRAFANALIB_PAGE.read_text()
+    for words in ("  [12,  0 12x8 ] #2   timeseries         Error rate  (reqps)",  # a builder panel in grafanalib
+                  "      [ 0, 10 12x8 ] #6   timeseries         Requests by route  (reqps)",  # layout() in grafanalib
+                  "  [ 0,  1 12x8 ] #2   stat               Up  (none)",  # a grafanalib panel in dashboard()
+                  "`alert_group` (one) or `alert_groups` (a list)",
+                  '"datasourceUid": "__expr__"'):
+        assert words in page

@@ -36,7 +36,7 @@ def test_every_kind_round_trips_with_a_quiet_second_sync(grafana, alerting, dash
     first = dashkit("sync", "--env", "local", "--yes")
     assert first.code == 0, first.text
     rules = _get(grafana, "/alert-rules")
-    assert len(rules) == 16 and {r["provenance"] for r in rules} == {"api"}  # 12 golden-signal, 4 SLO alerts
+    assert len(rules) == 17 and {r["provenance"] for r in rules} == {"api"}  # 12 golden-signal, 4 SLO, 1 grafanalib
     assert {p["name"] for p in _get(grafana, "/contact-points")} >= {"slack-alerts", "pagerduty-oncall"}
     assert _get(grafana, "/policies")["routes"][0]["receiver"] == "pagerduty-oncall"
     assert [t["name"] for t in _get(grafana, "/templates")] == [
@@ -81,7 +81,8 @@ def test_prune_deletes_an_owned_rule_group_only(grafana, alerting, dashkit):
     result = dashkit("sync", "--env", "local", "--yes", "--prune")
     assert result.code == 0, result.text
     groups = {r["ruleGroup"] for r in _get(grafana, "/alert-rules")}
-    assert groups == {"checkout-golden-signals", "payments-golden-signals", "theirs", "slo-checkout"}
+    assert groups == {"checkout-golden-signals", "payments-golden-signals", "theirs", "slo-checkout",
+                      "checkout-availability"}
     assert "- alert_rule_group services/catalog/catalog-golden-signals" in result.out
     assert "= folder services/catalog: still holds 1 item dashkit" in result.out  # "theirs" lives there
 

@@ -48,12 +48,15 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_prometheus(workdir: Path) -> Iterator[str]:
-    """The base URL of a Prometheus serving SERIES, stopped on exit."""
+def running_prometheus(workdir: Path, scrape: str | None = None) -> Iterator[str]:
+    """The base URL of a Prometheus serving SERIES, stopped on exit; with `scrape` ("host:port") it also scrapes
+    that target every second (what fills /api/v1/metadata)."""
     now = time.time()
     data, source, config, log = (workdir / name for name in ("data", "series.om", "prometheus.yml", "log"))
     source.write_text(openmetrics(now))
-    config.write_text("global:\n  scrape_interval: 15s\nscrape_configs: []\n")
+    jobs = (f"\n  - job_name: exporter\n    scrape_interval: 1s\n    static_configs:\n"
+            f"      - targets: ['{scrape}']\n") if scrape else " []\n"
+    config.write_text(f"global:\n  scrape_interval: 15s\nscrape_configs:{jobs}")
     subprocess.run(["promtool", "tsdb", "create-blocks-from", "openmetrics", "--quiet", str(source), str(data)],
                    check=True, capture_output=True, timeout=60)
     url = f"http://127.0.0.1:{free_port()}"

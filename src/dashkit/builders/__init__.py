@@ -2,7 +2,8 @@
 
 Builders validate their arguments when called and return plain data (dicts), so a mistake fails at the line
 that wrote it and any output can be adjusted with `extra=` or plain dict edits. grafanalib panels (anything
-with `to_json_data()`) can be mixed into `layout()` and `dashboard()`.
+with `to_json_data()`) can be mixed into `layout()` and `dashboard()`, and builder panels into grafanalib's
+dashboards (see grafanalib_compat).
 """
 
 from ..secrets import secret_env

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..datasources import logical_name
 from ..durations import canonical_duration, parse_duration
 from ..gotemplate import template_errors
 from .datasources import DatasourceLike, datasource_ref
@@ -32,16 +33,26 @@ class AlertQuery:
     datasource_uid: str
     model: Mapping[str, Any]
     lookback: int = 0  # seconds of data the query reads (relativeTimeRange.from)
+    until: int = 0  # seconds before the evaluation its data ends (relativeTimeRange.to)
 
     @property
     def is_expression(self) -> bool:
         return self.datasource_uid == EXPRESSION_UID
 
+    @property
+    def is_promql(self) -> bool:
+        """A datasource query known to be PromQL: its datasource has type prometheus, or is the logical
+        `prometheus` (a query written with grafanalib may name its datasource only)."""
+        datasource = self.model.get("datasource")
+        if isinstance(datasource, dict) and datasource.get("type"):
+            return datasource["type"] == "prometheus"
+        return logical_name(datasource if datasource is not None else self.datasource_uid) == "prometheus"
+
     def to_grafana(self) -> dict[str, Any]:
         return {
             "refId": self.ref,
             "queryType": "",
-            "relativeTimeRange": {"from": self.lookback, "to": 0},
+            "relativeTimeRange": {"from": self.lookback, "to": self.until},
             "datasourceUid": self.datasource_uid,
             "model": {**self.model, "refId": self.ref},
         }
@@ -64,7 +75,7 @@ def prometheus_query(ref: str, expr: str, *, datasource: DatasourceLike = "prome
     ds = datasource_ref(datasource, "prometheus")
     model = {"expr": expr.strip(), "instant": True, "range": False, "datasource": ds, "editorMode": "code",
              "legendFormat": "__auto"}
-    return AlertQuery(_ref(ref), ds["uid"], model, int(parse_duration(_duration(lookback, "lookback"))))
+    return AlertQuery(_ref(ref), ds["uid"], model, int(parse_duration(duration(lookback, "lookback"))))
 
 
 def reduce_expression(ref: str, source: str, reducer: str = "last") -> AlertQuery:
@@ -72,7 +83,7 @@ def reduce_expression(ref: str, source: str, reducer: str = "last") -> AlertQuer
     if reducer not in REDUCERS:
         raise BuilderError(f"reducer must be one of {', '.join(REDUCERS)}, got {reducer!r}")
     return AlertQuery(_ref(ref), EXPRESSION_UID, {"type": "reduce", "expression": _ref(source), "reducer": reducer,
-                                                  "datasource": _EXPR_DS})
+                                                  "datasource": EXPRESSION_DATASOURCE})
 
 
 def threshold_expression(ref: str, source: str, op: str, value: float) -> AlertQuery:
@@ -83,17 +94,19 @@ def threshold_expression(ref: str, source: str, op: str, value: float) -> AlertQ
         raise BuilderError(f"threshold must be a number, got {value!r}")
     evaluator = {"type": OPERATORS[op], "params": [value]}
     return AlertQuery(_ref(ref), EXPRESSION_UID, {"type": "threshold", "expression": _ref(source),
-                                                  "conditions": [{"evaluator": evaluator}], "datasource": _EXPR_DS})
+                                                  "conditions": [{"evaluator": evaluator}],
+                                                  "datasource": EXPRESSION_DATASOURCE})
 
 
 def math_expression(ref: str, expression: str) -> AlertQuery:
     """Arithmetic over other refIds, e.g. `$A / $B > 0.05`."""
     if not isinstance(expression, str) or "$" not in expression:
         raise BuilderError(f"a math expression refers to other queries as $A, $B...; got {expression!r}")
-    return AlertQuery(_ref(ref), EXPRESSION_UID, {"type": "math", "expression": expression, "datasource": _EXPR_DS})
+    return AlertQuery(_ref(ref), EXPRESSION_UID, {"type": "math", "expression": expression,
+                                                  "datasource": EXPRESSION_DATASOURCE})
 
 
-_EXPR_DS = {"type": "__expr__", "uid": EXPRESSION_UID}
+EXPRESSION_DATASOURCE = {"type": "__expr__", "uid": EXPRESSION_UID}
 
 
 @dataclass(frozen=True)
@@ -162,7 +175,7 @@ def alert_rule(title: str, expr: str | None = None, *, threshold: float | None =
         data = tuple(queries)
         if not data or not all(isinstance(q, AlertQuery) for q in data):
             raise BuilderError(f"alert '{title}': queries must be prometheus_query/reduce/threshold/math results")
-    _check_data(title, data, condition)
+    check_queries(title, data, condition)
     if severity not in SEVERITIES:
         raise BuilderError(f"alert '{title}': severity must be one of {', '.join(SEVERITIES)}, got {severity!r}")
     if no_data not in NO_DATA_STATES:
@@ -171,11 +184,7 @@ def alert_rule(title: str, expr: str | None = None, *, threshold: float | None =
         raise BuilderError(f"alert '{title}': on_error must be one of {', '.join(ERROR_STATES)}")
     all_labels = {"severity": severity, **({"team": team} if team else {}), **({"service": service} if service else {}),
                   **dict(labels or {})}
-    for name, value in all_labels.items():
-        if not isinstance(name, str) or not _LABEL_RE.match(name) or name in _RESERVED_LABELS:
-            raise BuilderError(f"alert '{title}': {name!r} cannot be a label name")
-        if not isinstance(value, str):
-            raise BuilderError(f"alert '{title}': label {name} must be a string, got {value!r}")
+    check_labels(title, all_labels)
     annotations = {"summary": summary}
     if description:
         annotations["description"] = description
@@ -193,28 +202,50 @@ def alert_rule(title: str, expr: str | None = None, *, threshold: float | None =
         if problems:
             raise BuilderError(f"alert '{title}': annotation {name} is not a valid template: {problems[0]}")
     return AlertRule(
-        title=title, data=data, condition=condition, pending=_duration(pending, "pending"),
-        keep_firing_for=_duration(keep_firing_for, "keep_firing_for") if keep_firing_for else None,
+        title=title, data=data, condition=condition, pending=duration(pending, "pending"),
+        keep_firing_for=duration(keep_firing_for, "keep_firing_for") if keep_firing_for else None,
         labels=all_labels, annotations=annotations, no_data_state=no_data, exec_err_state=on_error,
         notify=notify, uid=uid, runbook_steps=tuple(runbook_steps), paused=paused,
     )
 
 
-def _check_data(title: str, data: tuple[AlertQuery, ...], condition: str | None) -> None:
+def check_labels(title: str, labels: Mapping[str, Any]) -> None:
+    """Label names Grafana accepts (not its reserved ones), string values."""
+    for name, value in labels.items():
+        if not isinstance(name, str) or not _LABEL_RE.match(name) or name in _RESERVED_LABELS:
+            raise BuilderError(f"alert '{title}': {name!r} cannot be a label name")
+        if not isinstance(value, str):
+            raise BuilderError(f"alert '{title}': label {name} must be a string, got {value!r}")
+
+
+def check_queries(title: str, data: tuple[AlertQuery, ...], condition: str | None) -> None:
+    """Unique refIds, a condition that names one, expressions that read only refIds there are."""
     refs = [q.ref for q in data]
     if len(set(refs)) != len(refs):
         raise BuilderError(f"alert '{title}': refIds must be unique, got {refs}")
     if condition not in refs:
         raise BuilderError(f"alert '{title}': condition {condition!r} names no query (refIds: {', '.join(refs)})")
     for query in data:
-        sources = re.findall(r"\$\{?([A-Za-z]\w*)", str(query.model.get("expression", ""))) \
-            if query.model.get("type") == "math" else [query.model.get("expression")] if query.is_expression else []
-        for source in sources:
+        for source in _sources(query):
             if source not in refs:
                 raise BuilderError(f"alert '{title}': expression {query.ref} reads {source!r}, which is not a refId")
 
 
-def _duration(value: str, what: str) -> str:
+def _sources(query: AlertQuery) -> list[Any]:
+    """The refIds an expression reads: a math expression's $A, $B; a classic condition's queries; else its input."""
+    if not query.is_expression:
+        return []
+    kind = query.model.get("type")
+    if kind == "math":
+        return re.findall(r"\$\{?([A-Za-z]\w*)", str(query.model.get("expression", "")))
+    if kind == "classic_conditions":
+        return [next(iter((c.get("query") or {}).get("params") or []), None)
+                for c in query.model.get("conditions") or []]
+    return [query.model.get("expression")]
+
+
+def duration(value: str, what: str) -> str:
+    """`value` in canonical form ('300s' -> '5m'), or a BuilderError naming `what`."""
     try:
         return canonical_duration(value)
     except ValueError:
@@ -242,7 +273,7 @@ def rule_group(name: str, rules: Sequence[AlertRule], *, interval: str = "1m", f
     duplicated = sorted({t for t in titles if titles.count(t) > 1})
     if duplicated:
         raise BuilderError(f"rule group '{name}' has two rules titled '{duplicated[0]}'")
-    seconds = parse_duration(_duration(interval, "interval"))
+    seconds = parse_duration(duration(interval, "interval"))
     if seconds <= 0 or seconds % 10:
         raise BuilderError(f"rule group '{name}': interval {interval!r} must be a positive multiple of 10s")
     return RuleGroup(name=name.strip(), rules=rules, interval=canonical_duration(interval), folder=folder)
@@ -255,7 +286,8 @@ def prometheus_expression(rule: AlertRule) -> str | None:
         query = rule.query(ref)
         kind = query.model.get("type")
         if not query.is_expression:
-            return f"({query.model['expr']})"
+            expr = query.model.get("expr")
+            return f"({expr})" if query.is_promql and isinstance(expr, str) and expr.strip() else None
         if kind == "reduce":
             return render(query.model["expression"]) if query.model.get("reducer") == "last" else None
         if kind == "threshold":

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..datasources import PREFIX
+from .grafanalib_compat import Panel
 
 
 def ds(name: str, type: str | None = None) -> dict[str, str]:
@@ -18,9 +19,9 @@ def grid(x: int, y: int, w: int, h: int) -> dict[str, int]:
     return {"h": h, "w": w, "x": x, "y": y}
 
 
-def panel(type: str, title: str | None = None, **fields: Any) -> dict[str, Any]:
+def panel(type: str, title: str | None = None, **fields: Any) -> Panel:
     """A panel of any type (plugins included) with exactly these fields; `grid=(x, y, w, h)` sets gridPos."""
-    out: dict[str, Any] = {"type": type}
+    out = Panel(type=type)
     if title is not None:
         out["title"] = title
     if "grid" in fields:
@@ -29,11 +30,11 @@ def panel(type: str, title: str | None = None, **fields: Any) -> dict[str, Any]:
     return out
 
 
-def row(title: str | None, panels: Sequence[Mapping[str, Any]] | None = None, **fields: Any) -> dict[str, Any]:
+def row(title: str | None, panels: Sequence[Mapping[str, Any]] | None = None, **fields: Any) -> Panel:
     """A row panel; a collapsed row holds its panels."""
     out = panel("row", title, **fields)
     if panels is not None:
-        out["panels"] = [dict(p) for p in panels]
+        out["panels"] = [Panel(p) for p in panels]
     return out
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..normalize import plain_json
 from .errors import BuilderError
+from .grafanalib_compat import Panel
 from .panels import size
 
 GRID_WIDTH = 24
@@ -26,20 +27,33 @@ class Row:
             raise BuilderError(f"a row needs a non-empty title, got {self.title!r}")
         self.panels = list(self.panels)
 
+    # What a grafanalib Dashboard reads of its panels: a Row met there says how to place it.
+    @property
+    def id(self) -> Any:
+        raise AttributeError(self._placed_by_layout())
 
-def layout(items: Sequence[Any]) -> list[dict[str, Any]]:
+    def to_json_data(self) -> Any:
+        raise BuilderError(self._placed_by_layout())
+
+    def _placed_by_layout(self) -> str:
+        return (f"row '{self.title}' has a place on the grid only through layout(): in a grafanalib Dashboard, "
+                "write panels=layout([...]) around the Rows and panels")
+
+
+def layout(items: Sequence[Any]) -> list[Panel]:
     """Dashboard `panels` JSON: gridPos x/y set so nothing overlaps or leaves the grid, ids 1..n.
 
     `items` holds panels (builder dicts, grafanalib panels, anything with to_json_data) and Rows; panels before
-    the first Row sit above it. Each panel keeps its own width and height (gridPos w/h, default half x 8).
+    the first Row sit above it. Each panel keeps its own width and height (gridPos w/h, default half x 8). The
+    result is also a grafanalib Dashboard's `panels=`, ids kept by its auto_panel_ids().
     """
     cursor = _Cursor()
-    placed: list[dict[str, Any]] = []
+    placed: list[Panel] = []
     for item in items:
         if isinstance(item, Row):
             cursor.new_line()
-            row = {"type": "row", "title": item.title.strip(), "collapsed": item.collapsed, "panels": [],
-                   "gridPos": {"h": 1, "w": GRID_WIDTH, "x": 0, "y": cursor.y}}
+            row = Panel({"type": "row", "title": item.title.strip(), "collapsed": item.collapsed, "panels": [],
+                         "gridPos": {"h": 1, "w": GRID_WIDTH, "x": 0, "y": cursor.y}})
             placed.append(row)
             cursor.y += 1
             if item.collapsed:
@@ -71,7 +85,7 @@ class _Cursor:
             self.x = 0
             self.line_height = 0
 
-    def place(self, panel: dict[str, Any]) -> dict[str, Any]:
+    def place(self, panel: Panel) -> Panel:
         grid = panel.get("gridPos") or {}
         w, h = size(grid.get("w", 12), grid.get("h", 8))
         if self.x + w > GRID_WIDTH:
@@ -82,13 +96,14 @@ class _Cursor:
         return panel
 
 
-def _as_panel(item: Any) -> dict[str, Any]:
+def _as_panel(item: Any) -> Panel:
     if isinstance(item, Row):
         raise BuilderError(f"row '{item.title}' cannot be nested inside another row")
     if isinstance(item, dict):
-        panel = dict(item)  # layout sets only the top-level gridPos and id: the rest is shared, never changed
+        panel = Panel(item)  # layout sets only the top-level gridPos and id: the rest is shared, never changed
     elif callable(getattr(item, "to_json_data", None)):
         panel = plain_json(item)
+        panel = Panel(panel) if isinstance(panel, dict) else panel
     else:
         raise BuilderError(f"a panel must be a dict or have to_json_data(), not {type(item).__name__}")
     if not isinstance(panel, dict) or panel.get("type") == "row":

@@ -1,5 +1,6 @@
 """Panel builders: every panel has a title, a description and a unit, datasources by logical name, modern
-Grafana JSON (schema 39+), and an `extra=` escape hatch deep-merged last. Each returns a plain dict."""
+Grafana JSON (schema 39+), and an `extra=` escape hatch deep-merged last. Each returns a dict of the panel's JSON,
+which grafanalib's dashboards also take as one of their own panels (grafanalib_compat.Panel)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 from ..grafana_units import is_known_unit, suggest_unit
 from .datasources import DatasourceLike, datasource_ref
 from .errors import BuilderError
+from .grafanalib_compat import Panel
 
 WIDTHS = {"full": 24, "three-quarters": 18, "two-thirds": 16, "half": 12, "third": 8, "quarter": 6}
 REDUCERS = ("lastNotNull", "last", "mean", "max", "min", "sum", "count", "firstNotNull")
@@ -83,12 +85,12 @@ def _unit(unit: Any) -> str:
 
 
 def deep_merge(base: dict[str, Any], extra: Mapping[str, Any] | None) -> dict[str, Any]:
-    """`extra` merged into a copy of `base`: nested dicts merge, everything else replaces."""
+    """`extra` merged into a copy of `base` (a Panel stays one): nested dicts merge, everything else replaces."""
     if not extra:
         return base
     if not isinstance(extra, Mapping):
         raise BuilderError(f"extra must be a dict of panel JSON to merge, not {type(extra).__name__}")
-    out = dict(base)
+    out = Panel(base) if isinstance(base, Panel) else dict(base)
     for key, value in extra.items():
         if isinstance(value, Mapping) and isinstance(out.get(key), dict):
             out[key] = deep_merge(out[key], value)
@@ -123,14 +125,14 @@ def prometheus_targets(queries: QueriesLike, datasource: dict[str, str]) -> list
 
 
 def _panel(kind: str, title: str, description: str, width: int | str, height: int,
-           datasource: dict[str, str] | None = None, targets: list | None = None) -> dict[str, Any]:
+           datasource: dict[str, str] | None = None, targets: list | None = None) -> Panel:
     w, h = size(width, height)
-    panel: dict[str, Any] = {
+    panel = Panel({
         "type": kind,
         "title": _text(title, "title"),
         "description": _text(description, f"description of panel '{title}'"),
         "gridPos": {"h": h, "w": w, "x": 0, "y": 0},
-    }
+    })
     if datasource is not None:
         panel["datasource"] = datasource
     if targets is not None:

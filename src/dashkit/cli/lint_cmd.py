@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import gc
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -18,11 +21,17 @@ from .main import App
 @click.option("--select", multiple=True, help="Only these rules (codes, prefixes like DK13, or names).")
 @click.option("--ignore", multiple=True, help="Skip these rules.")
 @click.option("--explain", "explain_code", metavar="CODE", help="Describe a rule (or 'all') and exit.")
-@click.option("--prometheus", metavar="URL", help="Also check that metrics and labels exist in this Prometheus.")
+@click.option("--prometheus", metavar="URL", help="Also check that metrics and labels exist in this Prometheus, "
+                                                   "and read metric types from its metadata.")
+@click.option("--metrics-file", "metrics_files", multiple=True, metavar="FILE",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A saved /metrics page (Prometheus or OpenMetrics text): its '# TYPE' lines tell counters from "
+                   "gauges. Repeatable.")
 @click.pass_obj
 @click.pass_context
 def lint(ctx: click.Context, app: App, paths: tuple[Path, ...], fmt: str, select: tuple[str, ...],
-         ignore: tuple[str, ...], explain_code: str | None, prometheus: str | None) -> None:
+         ignore: tuple[str, ...], explain_code: str | None, prometheus: str | None,
+         metrics_files: tuple[Path, ...]) -> None:
     """Lint the project, or the dashboard JSON and rule YAML files and folders given. Exit 1 on errors."""
     from ..lint import config as lint_config
     from ..lint import documents, reporters
@@ -40,15 +49,29 @@ def lint(ctx: click.Context, app: App, paths: tuple[Path, ...], fmt: str, select
     settings = _optional_settings(app, bool(paths))
     config = lint_config.from_settings(settings.lint if settings else None)
     lint_config.apply_cli(config, select, ignore)
-    problems = []
-    if paths:
-        docs, problems = documents.from_paths(paths, config.exclude)
-    else:
-        from ..build import load_project
+    config.context.prometheus = prometheus
+    if prometheus:
+        from ..lint.online import metric_metadata
 
-        docs = documents.from_project(load_project(settings).resources)
-    findings = run(docs, config, with_lines=fmt in ("github", "sarif")) + [
-        f for f in problems if config.enabled(f.code)]
+        config.context.metric_types = config.context.metric_types.with_types(
+            f"metadata of {prometheus}", metric_metadata(prometheus))
+    if metrics_files:
+        from ..lint.metric_types import read_metrics_file
+
+        for metrics_file in metrics_files:
+            config.context.metric_types = config.context.metric_types.with_types(
+                f"# TYPE in {metrics_file}", read_metrics_file(metrics_file))
+    problems = []
+    with _no_cycle_collection():
+        if paths:
+            docs, problems = documents.from_paths(paths, config.exclude)
+        else:
+            from ..build import load_project
+
+            docs = documents.from_project(load_project(settings).resources)
+        findings = run(docs, config, with_lines=fmt in ("github", "sarif")) + [
+            dataclasses.replace(f, severity=config.severity_of(f.code, f.severity)) for f in problems
+            if config.enabled(f.code)]
     if prometheus:
         from ..lint.online import check_against_prometheus
 
@@ -65,6 +88,21 @@ def lint(ctx: click.Context, app: App, paths: tuple[Path, ...], fmt: str, select
         app.console.print(reporters.text(findings, app.console.style, checked=len(docs)))
     if has_errors(findings):
         ctx.exit(ExitCode.CHANGES)
+
+
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Lint holds every file's JSON at once (hundreds of thousands of dicts and lists, none in a cycle): Python's
+    cycle collector would walk them all, again and again, for nothing. Reference counting still frees them; what
+    was allocated meanwhile is frozen (left out of later collections) before the collector runs again."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.freeze()
+            gc.enable()
 
 
 def _optional_settings(app: App, paths_given: bool):

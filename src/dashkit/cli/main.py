@@ -95,6 +95,8 @@ class App:
         return self.console.progress(lambda: f"  reading {conn.env.name}: {plural(conn.client.sent, 'request')} sent")
 
     def report_retries(self) -> None:
+        if not self.clients:
+            return  # nothing talked to Grafana (lint, build): no need to load the sync machinery
         from ..report import retry_summary
 
         summary = retry_summary([client.retried for client in self.clients])

@@ -1,5 +1,6 @@
 """Grafana-managed alert rule groups, written whole through the provisioning API; also rendered as Prometheus
-rule files and runbooks by `dashkit build`.
+rule files and runbooks by `dashkit build`. Modules define them with dashkit's builders (`rule_group(s)`) or as
+grafanalib AlertGroups (`alert_group(s)`), which become the same rule groups.
 
 Every rule dashkit writes carries the private annotations `__dashkit_owner__` and `__dashkit_checksum__` (Grafana hides
 `__x__` annotations from notifications): the owner, and a fingerprint of what was written, so an edit made in Grafana
@@ -55,25 +56,29 @@ class AlertRuleGroupKind(ResourceKind):
     name = "alert_rule_group"
     depends_on = ("folder", "contact_point", "mute_timing")
     area = "alerts"
-    exports = ("rule_group", "rule_groups")
+    exports = ("rule_group", "rule_groups", "alert_group", "alert_groups")
     order = 40
 
     def collect(self, definition: Definition, ctx: BuildContext) -> list[Resource]:
         if definition.area != self.area:
             return []
-        module = definition.module
-        groups: list[Any] = []
-        if export(definition, "rule_group") is not None:
-            groups.append(module.rule_group)
-        if export(definition, "rule_groups") is not None:
-            groups.extend(module.rule_groups)
-        out = []
+        groups = _exported(definition, "rule_group", "rule_groups")
         for group in groups:
             if not isinstance(group, RuleGroup):
+                hint = ("export grafanalib AlertGroups as `alert_groups` (or `alert_group`)"
+                        if type(group).__name__ == "AlertGroup" else None)
                 raise DefinitionError(definition.relpath, f"rule groups must be rule_group(...) results, "
-                                                          f"not {type(group).__name__}")
-            out.append(rule_group_resource(group, definition.folder_path, definition.relpath, ctx))
-        return out
+                                                          f"not {type(group).__name__}", hint=hint)
+        alert_groups = _exported(definition, "alert_group", "alert_groups")
+        if alert_groups:
+            from ..builders.errors import BuilderError
+            from ..builders.grafanalib_compat import grafanalib_rule_group
+
+            try:
+                groups.extend(grafanalib_rule_group(group) for group in alert_groups)
+            except BuilderError as exc:
+                raise DefinitionError(definition.relpath, str(exc)) from None
+        return [rule_group_resource(group, definition.folder_path, definition.relpath, ctx) for group in groups]
 
     def finalize(self, resource: Resource, resources: dict[ResourceRef, Resource], ctx: BuildContext) -> None:
         points = {r.title: r for r in resources.values() if r.kind == "contact_point"}
@@ -217,6 +222,16 @@ class AlertRuleGroupKind(ResourceKind):
     @staticmethod
     def _path(folder: str, group: str) -> str:
         return f"{API}/folder/{quote_segment(folder)}/rule-groups/{quote_segment(group)}"
+
+
+def _exported(definition: Definition, one: str, many: str) -> list[Any]:
+    """What a module exports as `one` (a single group) and as `many` (a list of them)."""
+    items: list[Any] = []
+    if export(definition, one) is not None:
+        items.append(export(definition, one))
+    if export(definition, many) is not None:
+        items.extend(export(definition, many))
+    return items
 
 
 def _group_owner(members: list[dict], ctx: SyncContext) -> str | None:

@@ -60,7 +60,7 @@ def runbook(rule: AlertRule, body: dict[str, Any], resource: Resource, dashboard
     facts = [f"**Severity:** {labels.get('severity', 'unset')}"]
     facts += [f"**{k.capitalize()}:** {labels[k]}" for k in ("service", "team") if k in labels]
     facts.append(f"**Rule group:** {resource.path} (every {format_duration(resource.body['interval'])})")
-    lines += [" · ".join(facts), "", "## What it means", "", notes["summary"]]
+    lines += [" · ".join(facts), "", "## What it means", "", notes.get("summary") or "(The rule has no summary.)"]
     if notes.get("description"):
         lines += ["", notes["description"]]
     lines += ["", "## When it fires", ""]

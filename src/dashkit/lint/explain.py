@@ -49,5 +49,6 @@ def reference_markdown() -> str:
             out += ["", "Replaces grafana/dashboard-linter's " + ", ".join(f"`{a}`" for a in rule.aliases) + "."]
         for title, items in (("Flagged", rule.bad), ("Fine", rule.good)):
             for example in items:
-                out += ["", f"{title} ({example.kind.value}):", "", "```json", _example_text(example), "```"]
+                note = f": {example.note}" if example.note else ""
+                out += ["", f"{title} ({example.kind.value}){note}:", "", "```json", _example_text(example), "```"]
     return "\n".join(out) + "\n"

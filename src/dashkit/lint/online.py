@@ -7,6 +7,7 @@ import difflib
 import re
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import requests
 
@@ -38,6 +39,20 @@ def check_against_prometheus(docs: list[Document], url: str, *, timeout: float =
         for query in queries(doc):
             findings.extend(dict.fromkeys(_check_query(doc, query, prometheus)))  # a selector repeated: once
     return findings
+
+
+def metric_metadata(url: str, *, timeout: float = 10.0, session: requests.Session | None = None) -> dict[str, str]:
+    """{metric family: type} from the Prometheus at `url` (`/api/v1/metadata`: what its targets declare in their
+    `# TYPE` lines). A family whose targets disagree is left out; a server without the endpoint (Prometheus before
+    2.15, some proxies) answers {}. Raises GrafanaError like check_against_prometheus when it cannot be reached."""
+    prometheus = _Prometheus(url, timeout, session or requests.Session())
+    entries = prometheus.metadata()
+    types: dict[str, str] = {}
+    for family, items in entries.items():
+        declared = {str(item.get("type", "")).lower() for item in items if isinstance(item, dict)} - {""}
+        if len(declared) == 1:
+            types[str(family)] = declared.pop()
+    return types
 
 
 def _check_query(doc: Document, query: Query, prometheus: _Prometheus) -> Iterator[Finding]:
@@ -175,10 +190,28 @@ class _Prometheus:
             self._values[metric, label] = set(self._get(f"/api/v1/label/{label}/values", self._recent(metric)))
         return self._values[metric, label]
 
+    def metadata(self) -> dict[str, list]:
+        try:
+            data = self._get_data("/api/v1/metadata")
+        except GrafanaError as exc:
+            if exc.status == 404:
+                return {}
+            raise
+        return data if isinstance(data, dict) else {}
+
     def _recent(self, metric: str) -> dict[str, str]:
         return {"match[]": f'{{__name__="{metric}"}}', "start": f"{self.start:.3f}", "end": f"{self.end:.3f}"}
 
     def _get(self, path: str, params: dict[str, str] | None = None) -> list[str]:
+        data = self._get_data(path, params)
+        if isinstance(data, list):
+            return [str(item) for item in data]
+        raise GrafanaError(f"Prometheus at {self.url} answered GET {path} with a {type(data).__name__}, not a list",
+                           hint="--prometheus takes the base URL that serves /api/v1/..., e.g. http://prometheus:9090",
+                           method="GET", path=path)
+
+    def _get_data(self, path: str, params: dict[str, str] | None = None) -> Any:
+        """The `data` of a successful Prometheus API answer; GrafanaError (exit 4) otherwise."""
         try:
             response = self.session.get(self.url + path, params=params, timeout=self.timeout)
         except requests.RequestException as exc:
@@ -194,8 +227,8 @@ class _Prometheus:
         except ValueError:
             body = None
         if response.ok and isinstance(body, dict) and body.get("status") == "success" \
-                and isinstance(body.get("data"), list):
-            return [str(item) for item in body["data"]]
+                and isinstance(body.get("data"), (list, dict)):
+            return body["data"]
         reason = body.get("error") if isinstance(body, dict) and body.get("error") else "not the Prometheus API"
         hint = "--prometheus takes the base URL that serves /api/v1/..., e.g. http://prometheus:9090"
         if response.status_code in (401, 403):

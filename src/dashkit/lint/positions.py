@@ -92,7 +92,10 @@ def locator(compute: Callable[[], dict[str, int]]) -> Callable[[str], int | None
         while probe:
             if probe in table:
                 return table[probe]
-            probe = re.sub(r"(\.[^.\[]+|\[\d+\])$", "", probe)
+            parent = re.sub(r"(\.[^.\[]+|\[\d+\])$", "", probe)
+            if parent == probe:  # a top-level key the document does not have: the document's own line
+                break
+            probe = parent
         return table.get("")
 
     return locate

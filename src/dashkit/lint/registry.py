@@ -6,9 +6,10 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from .metric_types import MetricTypes, well_known
 from .model import DocKind, Document, Finding, Severity
 
 
@@ -39,14 +40,17 @@ class Rule:
     def check_all(self, docs: list[Document], ctx: LintContext) -> Iterator[Finding]:
         return iter(())
 
-    def finding(self, doc: Document, location: str, message: str) -> Finding:
-        return Finding(code=self.code, severity=self.severity, message=message, path=doc.path,
+    def finding(self, doc: Document, location: str, message: str, severity: Severity | None = None) -> Finding:
+        """A finding at the rule's severity, or at `severity` when this one is more (or less) certain."""
+        return Finding(code=self.code, severity=severity or self.severity, message=message, path=doc.path,
                        location=doc.where(location), label=doc.label, rule=self.name)
 
 
 @dataclass
 class LintContext:
     scrape_interval: float = 15.0  # seconds; rate() ranges shorter than twice this lose samples
+    metric_types: MetricTypes = field(default_factory=well_known)  # counter or gauge, and who says so
+    prometheus: str | None = None  # the --prometheus URL: metric names are then checked there, not guessed
 
 
 _RULES: dict[str, Rule] = {}

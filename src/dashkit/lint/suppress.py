@@ -9,7 +9,7 @@ from typing import Any
 
 from .model import DocKind, Document, Finding, Severity
 from .registry import all_rules
-from .walk import as_dict, as_list, panels
+from .walk import as_dict, as_list, doc_panels
 
 KEY = "dashkitLint"
 MISSING_REASON = "DK002"
@@ -32,7 +32,7 @@ def in_document(doc: Document) -> tuple[Suppressions, list[Finding]]:
     problems: list[Finding] = []
     if doc.kind is not DocKind.DASHBOARD:
         return found, problems
-    holders = [("", doc.data)] + [(ref.path, ref.panel) for ref in panels(doc.data, include_rows=True)]
+    holders = [("", doc.data)] + [(ref.path, ref.panel) for ref in doc_panels(doc, include_rows=True)]
     for where, holder in holders:
         entries = holder.get(KEY)
         if entries is None:
@@ -93,7 +93,7 @@ def _entry_locations(doc: Document, entry: dict[str, Any]) -> list[str]:
     if "panel" not in entry:
         return [doc.where("")]
     out = []
-    for ref in panels(doc.data):
+    for ref in doc_panels(doc):
         if ref.panel.get("title") == entry["panel"]:
             where = ref.path
             if "targetIdx" in entry:

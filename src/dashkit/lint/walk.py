@@ -61,6 +61,15 @@ def panels(dashboard: dict[str, Any], include_rows: bool = False) -> Iterator[Pa
                 yield PanelRef(panel, f"rows[{row_index}].panels[{index}]", row)
 
 
+def doc_panels(doc: Any, include_rows: bool = False) -> list[PanelRef]:
+    """panels(doc.data), walked once per document and kept in its facts: a dozen rules read every panel."""
+    key = "_panels_and_rows" if include_rows else "_panels"
+    cached = doc.facts.get(key)
+    if cached is None:
+        cached = doc.facts[key] = list(panels(doc.data, include_rows))
+    return cached
+
+
 def datasource_of(panel: dict[str, Any], target: dict[str, Any] | None = None) -> Any:
     """The datasource a target really uses: its own, else the panel's (unless the panel is Mixed)."""
     if target is not None and target.get("datasource") not in (None, ""):
@@ -115,7 +124,9 @@ def variable_query(var: dict[str, Any]) -> str:
 
 
 def referenced_variables(text: str) -> set[str]:
-    return {next(g for g in m.groups() if g) for m in _VAR_RE.finditer(text or "")}
+    if not text or ("$" not in text and "[[" not in text):
+        return set()
+    return {braced or old or plain for braced, old, plain in _VAR_RE.findall(text)}
 
 
 def all_strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:

@@ -18,6 +18,7 @@ from ._promql import parse, rule_queries
 RULE_DOCS = (DocKind.PROMETHEUS_RULES, DocKind.GRAFANA_RULES)
 P, G = DocKind.PROMETHEUS_RULES, DocKind.GRAFANA_RULES
 _DASHBOARD_VARIABLE = re.compile(r"\$__\w+|\$\{\w+|\[\[\w+")
+DEFAULT_EVALUATION_INTERVAL = 60.0  # Prometheus's global evaluation_interval when its configuration sets none
 
 
 def alerting_rules(doc: Document) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -37,18 +38,20 @@ def _name(rule: dict[str, Any]) -> str:
     return str(rule.get("alert") or rule.get("title") or rule.get("record") or "")
 
 
-def _intervals(doc: Document) -> Iterator[tuple[str, float, list[tuple[str, dict]]]]:
-    """(group path, evaluation interval in seconds, [(rule path, rule)]) per group."""
+def _intervals(doc: Document) -> Iterator[tuple[str, float | None, list[tuple[str, dict]]]]:
+    """(group path, evaluation interval in seconds or None when the group sets none, [(rule path, rule)])."""
     if doc.kind is DocKind.PROMETHEUS_RULES:
         for g, group in enumerate(as_list(doc.data.get("groups"))):
             if isinstance(group, dict):
                 rules = [(f"groups[{g}].rules[{r}]", rule) for r, rule in enumerate(as_list(group.get("rules")))
                          if isinstance(rule, dict)]
-                yield f"groups[{g}]", _seconds(group.get("interval", "1m")), rules
+                interval = group.get("interval")
+                yield f"groups[{g}]", None if interval in (None, "") else _seconds(interval), rules
     else:
         rules = [(f"rules[{r}]", rule) for r, rule in enumerate(as_list(doc.data.get("rules")))
                  if isinstance(rule, dict)]
-        yield "", _seconds(doc.data.get("interval") or doc.facts.get("interval") or 60), rules
+        interval = doc.data.get("interval") or doc.facts.get("interval")
+        yield "", None if interval in (None, "") else _seconds(interval), rules
 
 
 def _seconds(value: Any) -> float:
@@ -170,10 +173,16 @@ class ForShorterThanInterval(Rule):
     name = "alert-for-interval"
     severity = Severity.WARNING
     summary = "An alert's `for` is shorter than its group's evaluation interval."
-    why = "The rule is only evaluated every interval, so the effective `for` is the interval: the setting lies."
+    why = ("The rule is only evaluated every interval, so the effective `for` is the interval: the setting lies. "
+           "A group that sets no interval runs at Prometheus's global `evaluation_interval`, which the file does "
+           "not say: a `for` under the 1m default is then advice.")
     applies_to = RULE_DOCS
-    good = (Example(rules_file(alert()), P),)
-    bad = (Example(rules_file(alert(**{"for": "30s"}), interval="2m"), P),)
+    good = (Example(rules_file(alert()), P),
+            Example({"groups": [{"name": "fast", "rules": [alert(**{"for": "2m"})]}]}, P,
+                    note="no interval, and a `for` no default evaluation interval exceeds"))
+    bad = (Example(rules_file(alert(**{"for": "30s"}), interval="2m"), P),
+           Example({"groups": [{"name": "fast", "rules": [alert(**{"for": "30s"})]}]}, P,
+                   note="info: the group sets no interval, and the default 1m exceeds the `for`"))
 
     def check(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
         for _, interval, rules in _intervals(doc):
@@ -181,7 +190,11 @@ class ForShorterThanInterval(Rule):
                 if "alert" not in rule and "condition" not in rule:
                     continue
                 pending = _seconds(rule.get("for", "0s"))
-                if 0 < pending < interval:
+                if interval is None and 0 < pending < DEFAULT_EVALUATION_INTERVAL:
+                    yield self.finding(doc, f"{path}.for", f"alert '{_name(rule)}': for {rule.get('for')} is shorter "
+                                                           "than the default evaluation interval (1m), and the group "
+                                                           "sets none", Severity.INFO)
+                elif interval is not None and 0 < pending < interval:
                     yield self.finding(doc, f"{path}.for", f"alert '{_name(rule)}': for {rule.get('for')} is "
                                                            f"shorter than the evaluation interval")
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterator
+from typing import Any
 
 from ...naming import is_valid_uid
 from ..model import Document, Finding, Severity
 from ..registry import Example, LintContext, Rule, register
-from ..walk import as_list, panel_type, panels
+from ..walk import as_list, doc_panels, panel_type
 from ._examples import dashboard, panel
 
 DEPRECATED_PANELS = {
@@ -83,7 +84,7 @@ class DuplicatePanelId(Rule):
 
     def check(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
         seen: dict[int, str] = {}
-        for ref in panels(doc.data, include_rows=True):
+        for ref in doc_panels(doc, include_rows=True):
             pid = ref.panel.get("id")
             if not isinstance(pid, int) or isinstance(pid, bool):
                 continue
@@ -97,11 +98,19 @@ class DuplicatePanelId(Rule):
 class PanelOverlap(Rule):
     code = "DK104"
     name = "panel-layout"
-    severity = Severity.ERROR
-    summary = "Panels overlap, or a panel leaves Grafana's 24-column grid."
-    why = "Grafana pushes overlapping panels around on load: the dashboard people see is not the one in code."
-    good = (Example(dashboard(panel(), panel(id=2, gridPos={"h": 8, "w": 12, "x": 12, "y": 0}))),)
-    bad = (Example(dashboard(panel(), panel(id=2))),
+    severity = Severity.WARNING
+    summary = ("Two panels meant to sit side by side overlap, or a panel leaves Grafana's 24-column grid (rows "
+               "excepted: Grafana draws them full width where they stand).")
+    why = ("Grafana sorts panels by y then x and pushes each overlapping one down: two panels at the same y that "
+           "overlap end up stacked, not side by side. A panel that starts inside the one above, or full-width panels "
+           "at one y (generated dashboards count on both), are only moved down in order, so that is advice: the "
+           "file does not say where Grafana draws them.")
+    good = (Example(dashboard(panel(), panel(id=2, gridPos={"h": 8, "w": 12, "x": 12, "y": 0}))),
+            Example(dashboard({"id": 3, "type": "row", "title": "Traffic", "collapsed": False, "panels": [],
+                               "gridPos": {"h": 1, "w": 0, "x": 0, "y": 0}},
+                              panel(gridPos={"h": 8, "w": 12, "x": 0, "y": 0})),
+                    note="a row at w=0 sharing y with a panel: Grafana draws the row full width, above it"))
+    bad = (Example(dashboard(panel(), panel(id=2, gridPos={"h": 8, "w": 12, "x": 6, "y": 0}))),
            Example(dashboard(panel(gridPos={"h": 8, "w": 12, "x": 18, "y": 0}))))
 
     def check(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
@@ -111,12 +120,12 @@ class PanelOverlap(Rule):
             boxes: list[tuple[int, int, int, int, str, str]] = []
             for path, item in scope:
                 grid = item.get("gridPos")
-                if not isinstance(grid, dict):
+                if not isinstance(grid, dict) or item.get("type") == "row":
                     continue
                 try:
                     x, y, w, h = (int(grid.get(k, 0)) for k in ("x", "y", "w", "h"))
                 except (TypeError, ValueError, OverflowError):
-                    yield self.finding(doc, f"{path}.gridPos", "gridPos values must be numbers")
+                    yield self.finding(doc, f"{path}.gridPos", "gridPos values must be numbers", Severity.ERROR)
                     continue
                 title = f"'{item.get('title', '')}'"
                 if x < 0 or y < 0 or w < 1 or h < 1 or x + w > 24:
@@ -128,9 +137,16 @@ class PanelOverlap(Rule):
                 continue
             grid_map = _GridMap()
             for x, y, w, h, path, title in boxes:
-                clash = grid_map.place(x, y, w, h, f"{title} ({path})")
-                if clash:
-                    yield self.finding(doc, f"{path}.gridPos", f"panel {title} overlaps {clash}")
+                clash = grid_map.place(x, y, w, h, (y, w, f"{title} ({path})"))
+                if clash is None:
+                    continue
+                other_y, other_w, other = clash
+                if other_y == y and not w == other_w == 24:  # meant side by side: neither spans the grid
+                    yield self.finding(doc, f"{path}.gridPos", f"panel {title} overlaps {other} at the same y: "
+                                                               "Grafana stacks them instead of side by side")
+                else:
+                    yield self.finding(doc, f"{path}.gridPos", f"panel {title} overlaps {other}: Grafana moves it "
+                                                               "down on load", Severity.INFO)
 
 
 def _any_overlap(boxes: list[tuple[int, int, int, int, str, str]]) -> bool:
@@ -146,18 +162,29 @@ def _any_overlap(boxes: list[tuple[int, int, int, int, str, str]]) -> bool:
 
 class _GridMap:
     """Which panel was placed last on each cell of the 24-column grid. Placing a panel reports the last placed
-    panel it overlaps (the one a pairwise scan from the newest would find) in O(log n) amortised per column."""
+    panel it overlaps (the one a pairwise scan from the newest would find) in O(log n) amortised per column.
+    Neighbouring columns no panel edge separates are one column: full-width panels paint once, not 24 times."""
 
     def __init__(self) -> None:
-        self.columns = [_Column() for _ in range(24)]
-        self.names: list[str] = []
+        self.spans: list[tuple[int, int, _Column]] = [(0, 24, _Column())]  # (first column, end, shared column)
+        self.names: list[Any] = []
 
-    def place(self, x: int, y: int, w: int, h: int, name: str) -> str | None:
+    def place(self, x: int, y: int, w: int, h: int, name: Any) -> Any | None:
         me, last = len(self.names), -1
         self.names.append(name)
-        for column in self.columns[x:x + w]:
-            last = max(last, column.paint(y, y + h, me))
+        self._split(x)
+        self._split(x + w)
+        for start, end, column in self.spans:
+            if start >= x and end <= x + w:
+                last = max(last, column.paint(y, y + h, me))
         return self.names[last] if last >= 0 else None
+
+    def _split(self, at: int) -> None:
+        """Columns left and right of `at` part ways: the span across it becomes two with the same contents."""
+        for index, (start, end, column) in enumerate(self.spans):
+            if start < at < end:
+                self.spans[index:index + 1] = [(start, at, column), (at, end, column.copy())]
+                return
 
 
 class _Column:
@@ -170,6 +197,12 @@ class _Column:
     def __init__(self) -> None:
         self.firsts = [0]  # the first start of each chunk, for bisecting
         self.chunks: list[tuple[list[int], list[int]]] = [([0], [-1])]  # (segment starts, owners)
+
+    def copy(self) -> _Column:
+        twin = _Column()
+        twin.firsts = list(self.firsts)
+        twin.chunks = [(list(starts), list(owners)) for starts, owners in self.chunks]
+        return twin
 
     def paint(self, top: int, bottom: int, owner: int) -> int:
         """Give [top, bottom) to `owner`; return the newest owner it had (-1 when it was empty)."""
@@ -227,7 +260,7 @@ class DeprecatedPanel(Rule):
     bad = (Example(dashboard(panel(type="graph"))), Example(dashboard(panel(type="grafana-piechart-panel"))))
 
     def check(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
-        for ref in panels(doc.data):
+        for ref in doc_panels(doc):
             kind = panel_type(ref.panel)
             if kind in DEPRECATED_PANELS:
                 yield self.finding(doc, f"{ref.path}.type", f"panel '{ref.panel.get('title', '')}' is a {kind} "

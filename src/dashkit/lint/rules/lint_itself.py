@@ -38,3 +38,16 @@ class SchemaV2NotLinted(Rule):
                "rules check the classic JSON model.")
     why = ("Saying so keeps a clean result from meaning more than it does; export the dashboard as classic JSON "
            "from Grafana to have it checked.")
+
+
+@register
+class NotADashboardOrRuleFile(Rule):
+    code = "DK004"
+    name = "not-a-dashboard-or-rule-file"
+    severity = Severity.ERROR
+    summary = ("A file given to lint holds no dashboard, rule group or SLO spec in any shape lint reads (dashboard "
+               "JSON, an API export, a ConfigMap, GrafanaDashboard or app-platform Dashboard, a single-key object "
+               "holding a dashboard, a rule file or PrometheusRule). An error for a file named on the command line; "
+               "advice for one found in a folder.")
+    why = ("Otherwise nothing was checked and lint says \"No findings\": a typo in a path or an unexpected export "
+           "format would pass CI. The message says what the file holds instead.")

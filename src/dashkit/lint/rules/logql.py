@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from ..model import Document, Finding, Severity
 from ..registry import Example, LintContext, Rule, register
-from ..walk import datasource_of, datasource_type, panels, targets
+from ..walk import datasource_of, datasource_type, doc_panels, targets
 from ._examples import dashboard
 
 _SELECTOR = re.compile(r'\{\s*[a-zA-Z_][a-zA-Z0-9_]*\s*(=|!=|=~|!~)\s*"')
@@ -65,7 +65,7 @@ class InvalidLogql(Rule):
            Example(dashboard(_logs("Errors", '|= "error"'), variables=_LOKI_VAR)))
 
     def check(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
-        for ref in panels(doc.data):
+        for ref in doc_panels(doc):
             for index, target in targets(ref):
                 expr = target.get("expr")
                 if not isinstance(expr, str) or not expr.strip():

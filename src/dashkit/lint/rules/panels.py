@@ -8,7 +8,8 @@ from ...datasources import logical_name
 from ...grafana_units import is_known_unit, suggest_unit
 from ..model import Document, Finding, Severity
 from ..registry import Example, LintContext, Rule, register
-from ..walk import PSEUDO_DATASOURCES, as_dict, as_list, panel_type, panels, targets
+from ..walk import PSEUDO_DATASOURCES, PanelRef, as_dict, as_list, doc_panels, is_prometheus, panel_type, targets
+from ._dimension import Dimension, measured
 from ._examples import dashboard, panel
 
 DATA_PANELS = {"timeseries", "graph", "stat", "gauge", "bargauge", "singlestat", "table", "heatmap", "barchart",
@@ -30,7 +31,7 @@ class PanelTitle(Rule):
     bad = (Example(dashboard(panel(title=""))),)
 
     def check(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
-        for ref in panels(doc.data):
+        for ref in doc_panels(doc):
             if panel_type(ref.panel) in DATA_PANELS and not str(ref.panel.get("title") or "").strip():
                 yield self.finding(doc, f"{ref.path}.title", f"a {ref.panel.get('type')} panel has no title")
 
@@ -48,7 +49,7 @@ class PanelDescription(Rule):
     bad = (Example(dashboard(panel(description=""))),)
 
     def check(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
-        for ref in panels(doc.data):
+        for ref in doc_panels(doc):
             if panel_type(ref.panel) in DATA_PANELS and not str(ref.panel.get("description") or "").strip():
                 yield self.finding(doc, f"{ref.path}.description",
                                    f"panel '{ref.panel.get('title', '')}' has no description")
@@ -66,41 +67,89 @@ def _unit(panel: dict) -> tuple[str | None, str]:
     return None, "fieldConfig.defaults.unit"
 
 
+def _unit_in_overrides(panel: dict) -> bool:
+    """An override sets a unit (per series or per field): the author chose units where they matter."""
+    return any(isinstance(prop, dict) and prop.get("id") == "unit" and prop.get("value")
+               for override in as_list(as_dict(panel.get("fieldConfig")).get("overrides")) if isinstance(override, dict)
+               for prop in as_list(override.get("properties")))
+
+
+def _what_it_measures(ref: PanelRef, dashboard: dict) -> Dimension | None:
+    """The first visible Prometheus query of the panel that returns a quantity with a unit (bytes, seconds...)."""
+    for _, target in targets(ref):
+        expr = target.get("expr")
+        if isinstance(expr, str) and expr.strip() and target.get("hide") is not True and is_prometheus(
+                ref.panel, target, dashboard):
+            dimension = measured(expr)
+            if dimension is not None and dimension.needs_unit():
+                return dimension
+    return None
+
+
 @register
 class PanelUnit(Rule):
     code = "DK112"
     name = "panel-unit"
     severity = Severity.WARNING
-    summary = "A graph or single-value panel has no unit."
-    why = "0.2 of what? Without a unit, seconds read as milliseconds and ratios as percentages."
+    summary = ("A graph or single-value panel has no unit, while its query returns a quantity that has one (seconds, "
+               "bytes, bytes/s... by the metrics' unit suffixes).")
+    why = ("0.2 of what? Without a unit, seconds read as milliseconds and 1500000 bytes as a count. Counts (pods, "
+           "threads, OSDs), rates of counts and ratios of like quantities need none and are not reported.")
     aliases = ("panel-units-rule",)
-    good = (Example(dashboard(panel())),)
-    bad = (Example(dashboard(panel(fieldConfig={"defaults": {}, "overrides": []}))),)
+    good = (Example(dashboard(panel())),
+            Example(dashboard(panel(title="Nodes", expr="count(kube_node_info)", type="stat",
+                                    fieldConfig={"defaults": {}, "overrides": []}))),
+            Example(dashboard(panel(title="CPU", expr="sum(rate(container_cpu_usage_seconds_total[$__rate_interval]))",
+                                    fieldConfig={"defaults": {}, "overrides": []})),
+                    note="CPU seconds per second are cores: a count"))
+    bad = (Example(dashboard(panel(expr="sum(rate(container_network_receive_bytes_total[$__rate_interval]))",
+                                   fieldConfig={"defaults": {}, "overrides": []}))),
+           Example(dashboard(panel(expr="histogram_quantile(0.99, sum by (le) "
+                                        "(rate(http_request_duration_seconds_bucket[$__rate_interval])))",
+                                   fieldConfig={"defaults": {}, "overrides": []}))))
 
     def check(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
-        for ref in panels(doc.data):
-            if panel_type(ref.panel) in UNIT_PANELS and _unit(ref.panel)[0] in (None, ""):
+        for ref in doc_panels(doc):
+            if panel_type(ref.panel) not in UNIT_PANELS or _unit(ref.panel)[0] not in (None, ""):
+                continue
+            if _unit_in_overrides(ref.panel):
+                continue
+            dimension = _what_it_measures(ref, doc.data)
+            if dimension is not None:
+                source = f" ('{dimension.metric}')" if dimension.metric else ""
                 yield self.finding(doc, f"{ref.path}.fieldConfig.defaults.unit",
-                                   f"panel '{ref.panel.get('title', '')}' has no unit")
+                                   f"panel '{ref.panel.get('title', '')}' has no unit; its query returns "
+                                   f"{dimension}{source}")
 
 
 @register
 class UnknownUnit(Rule):
     code = "DK113"
     name = "unknown-unit"
-    severity = Severity.ERROR
+    severity = Severity.WARNING
     summary = "A panel's unit is not a unit Grafana knows."
-    why = "Grafana shows an unknown unit as literal text after the number and scales nothing: 1500000 rds."
-    good = (Example(dashboard(panel())),)
-    bad = (Example(dashboard(panel(fieldConfig={"defaults": {"unit": "secs"}, "overrides": []}))),)
+    why = ("Grafana shows an unknown unit as literal text after the number and scales nothing: 1500000 secs, not "
+           "25 min. A near miss of a real unit is a warning; other text (`cores`, `/ sec`) works as a suffix and is "
+           "advice: write `suffix:cores` to say so.")
+    good = (Example(dashboard(panel())),
+            Example(dashboard(panel(fieldConfig={"defaults": {"unit": "suffix: cores"}, "overrides": []}))))
+    bad = (Example(dashboard(panel(fieldConfig={"defaults": {"unit": "secs"}, "overrides": []}))),
+           Example(dashboard(panel(fieldConfig={"defaults": {"unit": "cores"}, "overrides": []})),
+                   note="reported as info: Grafana shows '4 cores'"))
 
     def check(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
-        for ref in panels(doc.data):
+        for ref in doc_panels(doc):
             unit, where = _unit(ref.panel)
             if unit and not is_known_unit(unit):
                 hint = suggest_unit(unit)
-                yield self.finding(doc, f"{ref.path}.{where}", f"unit {unit!r} is not a Grafana unit"
-                                   + (f"; did you mean {hint!r}?" if hint else ""))
+                if hint:
+                    yield self.finding(doc, f"{ref.path}.{where}", f"unit {unit!r} is not a Grafana unit; did you "
+                                                                   f"mean {hint!r}?")
+                else:
+                    yield self.finding(doc, f"{ref.path}.{where}",
+                                       f"unit {unit!r} is not a Grafana unit: Grafana shows it as a suffix and scales "
+                                       f"nothing; write 'suffix:{unit.strip()}' if a suffix is what you want",
+                                       Severity.INFO)
 
 
 @register
@@ -115,7 +164,7 @@ class PanelWithoutTargets(Rule):
     bad = (Example(dashboard(panel(targets=[]))),)
 
     def check(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
-        for ref in panels(doc.data):
+        for ref in doc_panels(doc):
             kind = panel_type(ref.panel)
             if kind in DATA_PANELS and not ref.panel.get("targets") and not ref.panel.get("libraryPanel"):
                 if (ref.panel.get("datasource") or {}) == {"type": "datasource", "uid": "-- Dashboard --"}:
@@ -149,7 +198,7 @@ class HardCodedDatasource(Rule):
                                    targets=[{"refId": "A", "expr": "up"}]))),)
 
     def check(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
-        for ref in panels(doc.data):
+        for ref in doc_panels(doc):
             pinned = _hard_coded(ref.panel.get("datasource"))
             if pinned:
                 yield self.finding(doc, f"{ref.path}.datasource", f"panel '{ref.panel.get('title', '')}' pins "

@@ -7,9 +7,10 @@ from collections.abc import Iterator
 
 from ... import promql_ast as ast
 from ...durations import format_duration
+from ..metric_types import is_timestamp
 from ..model import DocKind, Document, Finding, Severity
 from ..registry import Example, LintContext, Rule, register
-from ..walk import variables
+from ..walk import referenced_variables, variables
 from ._examples import DS_VAR, alert, dashboard, panel, query_var, rules_file
 from ._promql import (
     RANGE_FUNCTIONS,
@@ -17,11 +18,11 @@ from ._promql import (
     analyse,
     calls,
     dashboard_queries,
-    is_counter,
-    looks_like_gauge,
     looks_like_recording_rule,
+    named_like_counter,
     parse,
     queries,
+    selectors_of,
 )
 
 ALL_KINDS = (DocKind.DASHBOARD, DocKind.PROMETHEUS_RULES, DocKind.GRAFANA_RULES)
@@ -35,9 +36,12 @@ class PromqlRule(Rule):
             tree = parse(query.expr)
             if not isinstance(tree, ValueError):
                 for message in self.check_query(tree, query, ctx):
-                    yield self.finding(doc, query.path, message)
+                    if isinstance(message, tuple):  # (message, severity) when less certain than the rule
+                        yield self.finding(doc, query.path, message[0], message[1])
+                    else:
+                        yield self.finding(doc, query.path, message)
 
-    def check_query(self, tree, query: Query, ctx: LintContext) -> Iterator[str]:
+    def check_query(self, tree, query: Query, ctx: LintContext) -> Iterator[str | tuple[str, Severity]]:
         return iter(())
 
 
@@ -87,23 +91,33 @@ class RateOverNonCounter(PromqlRule):
     code = "DK132"
     name = "rate-non-counter"
     severity = Severity.WARNING
-    summary = "`rate()`/`increase()` is applied to a metric named like a gauge (e.g. `_bytes`, `_ratio`, `_info`)."
+    summary = ("`rate()`/`irate()`/`increase()` is applied to a gauge: one that Prometheus metadata (`--prometheus`), "
+               "a metrics file (`--metrics-file`) or dashkit's table of well-known exporters declares a gauge.")
     why = ("rate() assumes a value that only goes up and treats every drop as a reset: over a gauge it invents "
-           "numbers. Counters end in _total (or _count/_sum/_bucket for histograms); use deriv() for gauges.")
+           "numbers; use deriv() or delta(). A name is not evidence (`*_bytes` counters exist), so a metric nothing "
+           "declares is not reported, and neither are timestamps (`*_time_seconds`), which only move forward.")
     applies_to = ALL_KINDS
-    good = (Example(dashboard()), Example(rules_file(alert()), DocKind.PROMETHEUS_RULES))
+    good = (Example(dashboard()), Example(rules_file(alert()), DocKind.PROMETHEUS_RULES),
+            Example(dashboard(panel(expr="sum(rate(ceph_osd_op_w_in_bytes[$__rate_interval]))")),
+                    note="a counter named *_bytes (Ceph): nothing declares it a gauge"),
+            Example(dashboard(panel(expr="irate(node_network_receive_bytes[$__rate_interval])")),
+                    note="node_exporter before 0.16 named this counter without _total"),
+            Example(dashboard(panel(
+                expr="rate(prometheus_remote_storage_highest_timestamp_in_seconds[$__rate_interval])")),
+                note="a timestamp gauge: rate() is how fast it advances"))
     bad = (Example(dashboard(panel(expr="rate(node_memory_MemAvailable_bytes[$__rate_interval])"))),
            Example(rules_file(alert(expr="rate(node_memory_MemAvailable_bytes[5m]) > 1")), DocKind.PROMETHEUS_RULES))
 
-    def check_query(self, tree, query: Query, ctx: LintContext) -> Iterator[str]:
+    def check_query(self, tree, query: Query, ctx: LintContext) -> Iterator[str | tuple[str, Severity]]:
         for call in calls(query.expr, *RANGE_FUNCTIONS):
             for arg in call.args:
                 selector = ast.selector_of(arg)
-                if selector is None or not selector.metric or looks_like_recording_rule(selector.metric):
+                if selector is None or not selector.metric or is_timestamp(selector.metric):
                     continue
-                if looks_like_gauge(selector.metric):
-                    yield f"{call.func.name}() over '{selector.metric}', which is named like a gauge; " \
-                          "use deriv() or delta() for gauges"
+                evidence = ctx.metric_types.is_gauge(selector.metric)
+                if evidence is not None:
+                    yield (f"{call.func.name}() over '{selector.metric}', a {evidence.declared} ({evidence.source}); "
+                           "use deriv() or delta() for gauges")
 
 
 @register
@@ -136,17 +150,47 @@ class CounterWithoutRate(PromqlRule):
     name = "counter-without-rate"
     severity = Severity.WARNING
     summary = "A counter is shown or aggregated raw instead of through `rate()`/`increase()`."
-    why = "A counter's raw value is a lifetime total that resets on restart: its graph is a saw, its sum is noise."
+    why = ("A counter's raw value is a lifetime total that resets on restart: its graph is a saw, its sum is noise. "
+           "Reported as a warning when Prometheus metadata, a metrics file or dashkit's table of well-known exporters "
+           "declares the metric a counter; a metric only named `*_total` is advice (gauges named so exist). A raw "
+           "counter is fine where only its presence counts (`x > 0`, `... and x`) and in a recording rule that "
+           "relabels it.")
     aliases = ("target-counter-agg-rule",)
     applies_to = ALL_KINDS
-    good = (Example(dashboard()),)
-    bad = (Example(dashboard(panel(expr="sum(http_requests_total)"))),)
+    good = (Example(dashboard()),
+            Example(dashboard(panel(expr="sum(kubelet_running_pod_count)")),
+                    note="a gauge named *_count (kubelet)"),
+            Example(rules_file(alert(expr='histogram_quantile(0.01, sum by (job, le) (rate('
+                                          'apiserver_client_certificate_expiration_seconds_bucket[5m]))) < 86400 '
+                                          'and on (job) apiserver_client_certificate_expiration_seconds_count > 0')),
+                    DocKind.PROMETHEUS_RULES, note="the raw count only says the histogram has data"),
+            Example({"groups": [{"name": "compat", "rules": [
+                {"record": "node_network_receive_bytes", "expr": "node_network_receive_bytes_total"}]}]},
+                DocKind.PROMETHEUS_RULES, note="a recording rule that renames a counter records a counter"))
+    bad = (Example(dashboard(panel(expr="sum(http_requests_total)"))),
+           Example(dashboard(panel(expr='sum(kube_pod_container_status_restarts_total{namespace="$namespace"})'))))
 
-    def check_query(self, tree, query: Query, ctx: LintContext) -> Iterator[str]:
-        for metric in analyse(query.expr).bare_metrics:
-            if is_counter(metric) and not metric.endswith("_bucket"):
-                yield f"counter '{metric}' is used without rate() or increase()"
+    def check_query(self, tree, query: Query, ctx: LintContext) -> Iterator[str | tuple[str, Severity]]:
+        unsure = None
+        for use in analyse(query.expr).raw_uses:
+            metric = use.metric
+            if metric.endswith("_bucket") or (query.recording and not use.aggregated):
+                continue  # raw buckets feed lifetime quantiles; a relabelled counter is still a counter
+            evidence = ctx.metric_types.evidence(metric)
+            if evidence is not None and evidence.behaves_as == "counter":
+                yield (f"counter '{metric}' ({evidence.source}) is used without rate() or increase()",
+                       Severity.WARNING)
                 return
+            if evidence is None and unsure is None and named_like_counter(metric) and not _measures_uptime(metric):
+                unsure = metric
+        if unsure is not None:
+            yield (f"'{unsure}' is used without rate() or increase(); it is named like a counter, but nothing "
+                   "declares its type (give --metrics-file or --prometheus to know)", Severity.INFO)
+
+
+def _measures_uptime(metric: str) -> bool:
+    """`apache_uptime_seconds_total`, `unbound_time_up_seconds_total`: counters whose raw value is the answer."""
+    return "uptime" in metric or "time_up" in metric
 
 
 @register
@@ -187,27 +231,55 @@ class QueryIgnoresJobInstance(PromqlRule):
     code = "DK136"
     name = "query-ignores-filter"
     severity = Severity.INFO
-    summary = "The dashboard has a `job` or `instance` variable, but a query does not filter on it."
-    why = "Picking a job or instance then changes some panels and not others: a misleading dashboard."
+    summary = ("The dashboard has a `job` or `instance` variable that its queries filter on, but a query over a "
+               "metric of the same exporter does not.")
+    why = ("Picking a job or instance then changes some panels and not others: a misleading dashboard. Only metrics "
+           "of an exporter the variable is already applied to count (its metric prefix: `node_`, `kube_`...), and "
+           "a filter on any label counts (`pod=~\"$instance\"`).")
     aliases = ("target-job-rule", "target-instance-rule")
     good = (Example(dashboard(panel(expr='sum(rate(http_requests_total{job=~"$job"}[$__rate_interval]))'),
-                              variables=[DS_VAR, query_var("job", "label_values(up, job)", refresh=None)])),)
-    bad = (Example(dashboard(panel(expr='sum(rate(http_requests_total{job="api"}[$__rate_interval]))'),
-                             variables=[DS_VAR, query_var("job", "label_values(up, job)", refresh=None)])),)
+                              variables=[DS_VAR, query_var("job", "label_values(up, job)", refresh=None)])),
+            Example(dashboard(
+                panel(expr='sum(rate(node_cpu_seconds_total{job=~"$job", mode!="idle"}[$__rate_interval]))'),
+                panel(title="Pods", expr="sum(kube_pod_info)", id=2,
+                      gridPos={"h": 8, "w": 12, "x": 12, "y": 0}),
+                variables=[DS_VAR, query_var("job", "label_values(node_cpu_seconds_total, job)")]),
+                note="kube_pod_info comes from another exporter than the one $job picks"),
+            Example(dashboard(
+                panel(expr='sum(rate(container_cpu_usage_seconds_total{pod=~"$instance"}[$__rate_interval]))'),
+                variables=[DS_VAR, query_var("instance", "label_values(kube_pod_info, pod)")]),
+                note="filtered by $instance through another label"))
+    bad = (Example(dashboard(
+        panel(expr='sum(rate(http_requests_total{job=~"$job"}[$__rate_interval]))'),
+        panel(title="Errors", expr='sum(rate(http_requests_total{status=~"5.."}[$__rate_interval]))', id=2,
+              gridPos={"h": 8, "w": 12, "x": 12, "y": 0}),
+        variables=[DS_VAR, query_var("job", "label_values(up, job)", refresh=None)])),)
 
     def check(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
         names = {v.get("name") for v in variables(doc.data) if isinstance(v.get("name"), str)} & {"job", "instance"}
         if not names:
             return
-        for query in dashboard_queries(doc):
-            tree = parse(query.expr)
-            if isinstance(tree, ValueError):
-                continue
-            for name in sorted(names):
-                for selector in ast.selectors(tree):
-                    if not selector.metric or looks_like_recording_rule(selector.metric):
+        parsed = [(query, selectors, referenced_variables(query.expr)) for query in dashboard_queries(doc)
+                  for selectors in [selectors_of(query.expr)] if selectors]
+        for name in sorted(names):
+            filtered_prefixes = {_prefix(selector.metric) for _, selectors, written in parsed if name in written
+                                 for selector in selectors if selector.metric and _filters_on(selector, name)}
+            for query, selectors, written in parsed:
+                for selector in selectors:
+                    metric = selector.metric
+                    if not metric or looks_like_recording_rule(metric) or _prefix(metric) not in filtered_prefixes:
                         continue
-                    # The tree is of the substituted query, where "$job" reads "job" (see grafana_vars).
-                    if not any(label == name and name in value for label, _, value in selector.matchers):
-                        yield self.finding(doc, query.path, f"'{selector.metric}' is not filtered by ${name}")
+                    if not (name in written and _filters_on(selector, name)):
+                        yield self.finding(doc, query.path, f"'{metric}' is not filtered by ${name}, which the "
+                                                            f"dashboard's other {_prefix(metric)}_* queries use")
                         break
+
+
+def _filters_on(selector: ast.Selector, variable: str) -> bool:
+    """A matcher on any label whose value came from the variable (the parsed query reads "$job" as "job")."""
+    return any(variable in value for label, _, value in selector.matchers if label != "__name__")
+
+
+def _prefix(metric: str) -> str:
+    """The exporter namespace a metric name starts with: node_, kube_, container_, ..."""
+    return metric.split("_", 1)[0]

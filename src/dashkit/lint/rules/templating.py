@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from ...datasources import logical_name
 from ..model import Document, Finding, Severity
 from ..registry import Example, LintContext, Rule, register
-from ..walk import BUILTIN_VARIABLES, all_strings, as_list, panels, referenced_variables, targets, variables
+from ..walk import BUILTIN_VARIABLES, all_strings, as_list, doc_panels, referenced_variables, targets, variables
 from ._examples import DS_VAR, dashboard, panel, query_var
 from ._promql import dashboard_queries, label_values_queries, parse
 
@@ -32,7 +32,7 @@ class DatasourceVariable(Rule):
 
     def check(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
         has_picker = any(v.get("type") == "datasource" for v in variables(doc.data))
-        logical = any(logical_name(ds) for ref in panels(doc.data)
+        logical = any(logical_name(ds) for ref in doc_panels(doc)
                       for ds in (ref.panel.get("datasource"), *(t.get("datasource") for _, t in targets(ref))))
         if not has_picker and not logical and _uses_prometheus(doc):
             yield self.finding(doc, "templating.list", "no datasource variable: add one of type prometheus "
@@ -80,12 +80,15 @@ class VariableRefresh(Rule):
 
 
 def _defined(doc: Document) -> set[str]:
-    return {str(v.get("name")) for v in variables(doc.data) if v.get("name")}
+    """Variables, and the `__inputs` of a dashboard exported for sharing: Grafana's import replaces
+    `${DS_PROMETHEUS}` with the datasource (or constant) picked while importing."""
+    inputs = {str(i.get("name")) for i in as_list(doc.data.get("__inputs")) if isinstance(i, dict) and i.get("name")}
+    return {str(v.get("name")) for v in variables(doc.data) if v.get("name")} | inputs
 
 
 def _scopes(doc: Document) -> dict:
     """The dashboard without its variables' own names and current values (which are not usages)."""
-    scopes = {k: v for k, v in doc.data.items() if k != "templating"}
+    scopes = {k: v for k, v in doc.data.items() if k not in ("templating", "__inputs", "__requires")}
     for index, var in enumerate(variables(doc.data)):
         scopes[f"templating.list[{index}]"] = {k: v for k, v in var.items()
                                                if k not in ("name", "current", "options", "label")}
@@ -93,18 +96,32 @@ def _scopes(doc: Document) -> dict:
 
 
 def _used_names(doc: Document) -> set[str]:
-    """Every variable name referenced anywhere (one regex pass over the serialised dashboard)."""
+    """Every variable name referenced anywhere (one regex pass over the serialised dashboard), and the variables
+    panels and rows repeat by (`"repeat": "instance"`, without a `$`)."""
     cached = doc.facts.get("_used_variables")
     if cached is None:
-        cached = doc.facts["_used_variables"] = referenced_variables(json.dumps(_scopes(doc)))
+        cached = doc.facts["_used_variables"] = referenced_variables(json.dumps(_scopes(doc))) | _repeated(doc)
     return cached
 
 
-def _first_use(doc: Document, name: str) -> str:
-    for path, text in all_strings(_scopes(doc)):
-        if ("$" in text or "[[" in text) and name in referenced_variables(text):
-            return path
-    return ""
+def _repeated(doc: Document) -> set[str]:
+    rows = [row for row in as_list(doc.data.get("rows")) if isinstance(row, dict)]
+    return {item["repeat"] for item in [*(ref.panel for ref in doc_panels(doc, include_rows=True)), *rows]
+            if isinstance(item.get("repeat"), str) and item["repeat"]}
+
+
+def _uses(doc: Document, name: str) -> list[str]:
+    return [path for path, text in all_strings(_scopes(doc))
+            if ("$" in text or "[[" in text) and name in referenced_variables(text)]
+
+
+_QUERY_KEYS = ("expr", "query", "datasource", "rawSql", "target", "definition")
+
+
+def _in_a_query(path: str) -> bool:
+    """A query, a datasource reference or a variable's query: there an undefined variable reaches the database."""
+    last = path.rsplit(".", 1)[-1].split("[", 1)[0]
+    return last in _QUERY_KEYS or ".datasource." in f".{path}." or (".targets[" in path and last == "uid")
 
 
 @register
@@ -112,19 +129,32 @@ class UndefinedVariable(Rule):
     code = "DK123"
     name = "undefined-variable"
     severity = Severity.ERROR
-    summary = "A query or title uses a `$variable` the dashboard does not define."
-    why = "Grafana leaves the text as it is: `$cluster` goes to Prometheus verbatim and the panel shows no data."
-    good = (Example(dashboard()),)
-    bad = (Example(dashboard(panel(expr='sum(rate(http_requests_total{cluster="$cluster"}[5m]))'))),)
+    summary = ("A query or datasource uses a `$variable` the dashboard does not define (an error), or a title, "
+               "description or link does (a warning).")
+    why = ("Grafana leaves the text as it is: `$cluster` goes to Prometheus verbatim and the panel shows no data; in "
+           "a title or a link the reader sees `$cluster`. Names in `__inputs` are defined: Grafana's import replaces "
+           "them.")
+    good = (Example(dashboard()),
+            Example(dashboard(panel(datasource={"type": "prometheus", "uid": "${DS_PROMETHEUS}"}),
+                              __inputs=[{"name": "DS_PROMETHEUS", "type": "datasource", "pluginId": "prometheus"}]),
+                    note="a dashboard exported for sharing externally"))
+    bad = (Example(dashboard(panel(expr='sum(rate(http_requests_total{cluster="$cluster"}[5m]))'))),
+           Example(dashboard(panel(title="Requests in $cluster")), note="a warning: only the title is wrong"))
 
     def check(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
         defined = _defined(doc)
         for name in sorted(_used_names(doc)):
             if name in defined or name in BUILTIN_VARIABLES or name.startswith("__") or name.isdigit():
                 continue
-            path = _first_use(doc, name)
-            if path and not path.startswith("links"):
-                yield self.finding(doc, path, f"${name} is not defined in templating")
+            uses = [path for path in _uses(doc, name) if not path.startswith("links")]
+            if not uses:
+                continue
+            in_queries = [path for path in uses if _in_a_query(path)]
+            if in_queries:
+                yield self.finding(doc, in_queries[0], f"${name} is not defined in templating")
+            else:
+                yield self.finding(doc, uses[0], f"${name} is not defined in templating: the text shows "
+                                                 f"'${name}' as it is", Severity.WARNING)
 
 
 @register
@@ -132,9 +162,16 @@ class UnusedVariable(Rule):
     code = "DK124"
     name = "unused-variable"
     severity = Severity.INFO
-    summary = "A dashboard variable is never used."
-    why = "A picker that changes nothing misleads whoever uses it during an incident."
-    good = (Example(dashboard()),)
+    summary = "A variable the dashboard shows as a picker is never used."
+    why = ("A picker that changes nothing misleads whoever uses it during an incident. Hidden variables (`hide: 2`) "
+           "are helpers nobody picks, and a variable panels or rows repeat by is used.")
+    good = (Example(dashboard()),
+            Example(dashboard(panel(repeat="instance"),
+                              variables=[DS_VAR, query_var("instance", "label_values(up, instance)")]),
+                    note="used by `repeat`, which names the variable without a $"),
+            Example(dashboard(variables=[DS_VAR, {"type": "custom", "name": "region", "query": "eu,us",
+                                                  "hide": 2}]),
+                    note="a hidden helper variable"))
     bad = (Example(dashboard(variables=[DS_VAR, {"type": "custom", "name": "region", "query": "eu,us"}])),)
 
     def check(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
@@ -142,7 +179,7 @@ class UnusedVariable(Rule):
         linked = any(link.get("includeVars") for link in as_list(doc.data.get("links")) if isinstance(link, dict))
         for index, var in enumerate(variables(doc.data)):
             name = var.get("name")
-            if not name or not isinstance(name, str) or linked:
+            if not name or not isinstance(name, str) or linked or var.get("hide") in (2, "2"):
                 continue
             if name not in used and var.get("type") not in ("adhoc", "interval", "constant"):
                 yield self.finding(doc, f"templating.list[{index}]", f"variable '{name}' is never used")

@@ -1,0 +1,1 @@
+"""Lint precision measured on real upstream files: the files, their verdicts and the tools that judge them."""
