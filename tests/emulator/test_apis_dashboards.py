@@ -9,7 +9,7 @@ import re
 import pytest
 import requests
 
-from dashkit.emulator.schema_v2 import classic_to_v2
+from dashkit.schema_v2 import classic_to_v2
 
 from .apis_helpers import (
     DASHBOARDS,

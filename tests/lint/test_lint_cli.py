@@ -233,15 +233,27 @@ def test_same_alert_title_in_one_folder_across_groups_is_flagged(project, dashki
     assert "DK210" not in dashkit("lint", "--select", "DK210").out
 
 
-def test_a_schema_v2_dashboard_is_read_and_said_to_be_unchecked(project, dashkit):
+def test_a_schema_v2_dashboard_is_linted_and_findings_name_its_elements(project, dashkit):
+    query = {"kind": "PanelQuery", "spec": {"refId": "A", "query": {
+        "kind": "DataQuery", "group": "prometheus", "version": "v0",
+        "spec": {"expr": "rate(http_requests_total{job=\"$job\"}[5m])"}}}}
+    panel = {"kind": "Panel", "spec": {"id": 1, "title": "Requests", "description": "d", "data": {
+        "kind": "QueryGroup", "spec": {"queries": [query], "transformations": [], "queryOptions": {}}},
+        "vizConfig": {"kind": "VizConfig", "group": "timeseries", "version": "12.0.0",
+                      "spec": {"options": {}, "fieldConfig": {"defaults": {"unit": "reqps"}, "overrides": []}}}}}
+    layout = {"kind": "GridLayout", "spec": {"items": [{"kind": "GridLayoutItem", "spec": {
+        "x": 0, "y": 0, "width": 12, "height": 8, "element": {"kind": "ElementReference", "name": "requests"}}}]}}
     v2 = {"apiVersion": "dashboard.grafana.app/v2beta1", "kind": "Dashboard", "metadata": {"name": "x"},
-          "spec": {"title": "X", "elements": {}, "layout": {"kind": "GridLayout", "spec": {"items": []}}}}
-    path = project.write("v2.json", json.dumps(v2))
-    result = dashkit("lint", str(path), "--format", "json")
-    assert result.code == 0, result.text
-    findings = json.loads(result.out)["findings"]
-    assert [f["code"] for f in findings] == ["DK003"] and findings[0]["severity"] == "info"
-    assert "schema v2" in findings[0]["message"]
+          "spec": {"title": "X", "elements": {"requests": panel}, "layout": layout}}
+    path = project.write("v2.json", json.dumps(v2, indent=2))
+    result = dashkit("lint", str(path), "--format", "json", "--select", "DK123,DK131")
+    assert result.code == 1, result.text
+    found = {(f["code"], f["location"]) for f in json.loads(result.out)["findings"]}
+    expr = "spec.elements.requests.spec.data.spec.queries[0].spec.query.spec.expr"
+    assert found == {("DK123", expr), ("DK131", expr)}
+    annotation = dashkit("lint", str(path), "--format", "github", "--select", "DK131").out.strip()
+    expr_line = next(n for n, text in enumerate(path.read_text().splitlines(), 1) if '"expr"' in text)
+    assert annotation.startswith(f"::warning file={path},line={expr_line},"), annotation
 
 
 def test_the_json_report_is_exactly_what_json_dumps_writes():

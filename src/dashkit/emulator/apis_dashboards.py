@@ -13,8 +13,8 @@ from dashkit.emulator.model import Dashboard
 from dashkit.emulator.profile import DASHBOARD_GROUP, FOLDER_GROUP
 from dashkit.emulator.replies import ApiError, Reply, ok
 from dashkit.emulator.routing import Request, RouteTable
-from dashkit.emulator.schema_v2 import is_v2
 from dashkit.emulator.store import OrgState
+from dashkit.schema_v2 import is_v2
 
 routes = RouteTable()
 

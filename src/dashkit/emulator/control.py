@@ -31,7 +31,7 @@ from dashkit.emulator.managers import REPO, REPO_MESSAGE, locks_legacy_edits, ma
 from dashkit.emulator.profile import DASHBOARD_GROUP
 from dashkit.emulator.replies import Reply, bad_request_data, message_error, ok
 from dashkit.emulator.routing import Request, RouteTable
-from dashkit.emulator.schema_v2 import classic_to_v2
+from dashkit.schema_v2 import classic_to_v2
 
 routes = RouteTable()
 

@@ -10,7 +10,7 @@ from dashkit.emulator.app_metadata import object_metadata
 from dashkit.emulator.model import Dashboard
 from dashkit.emulator.profile import DASHBOARD_GROUP, GrafanaProfile
 from dashkit.emulator.replies import compact_json
-from dashkit.emulator.schema_v2 import convert_spec, is_v2, v2_to_classic
+from dashkit.schema_v2 import convert_spec, is_v2, v2_to_classic
 
 RESOURCE = "dashboards"
 KIND = "Dashboard"

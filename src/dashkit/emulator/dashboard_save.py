@@ -22,8 +22,8 @@ from dashkit.emulator.naming import (
 )
 from dashkit.emulator.profile import GrafanaProfile
 from dashkit.emulator.replies import bad_request_data, message_error, status_error
-from dashkit.emulator.schema_v2 import is_v2, looks_like_v2
 from dashkit.emulator.store import OrgState, Store
+from dashkit.schema_v2 import is_v2, looks_like_v2
 
 MESSAGE = "grafana.app/message"
 

@@ -13,7 +13,7 @@ from dashkit.emulator.model import Dashboard
 from dashkit.emulator.naming import dashboard_url, folder_url, slugify
 from dashkit.emulator.replies import Reply, message_error, ok
 from dashkit.emulator.routing import Request, RouteTable
-from dashkit.emulator.schema_v2 import is_v2
+from dashkit.schema_v2 import is_v2
 
 routes = RouteTable()
 

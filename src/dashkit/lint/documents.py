@@ -10,23 +10,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import v2_dashboards
 from .model import DocKind, Document, Finding, Severity
 from .positions import json_lines, locator, yaml_lines
 
 READ_ERROR = "DK001"
-SCHEMA_V2 = "DK003"
 NOT_LINTABLE = "DK004"
 
-
-class SchemaV2(ValueError):
-    """A schema v2 dashboard (Grafana 12+ elements/layout): read, but not checked by the classic-JSON rules."""
 MAX_NESTING = 100  # real dashboards and rule files nest about 12 levels; walkers recurse, so deeper is refused
 
 
 def from_project(resources: Iterable[Any]) -> list[Document]:
     docs = []
     for resource in resources:
-        if resource.kind == "dashboard":
+        if resource.kind == "dashboard" and v2_dashboards.is_schema_v2(resource.body):
+            docs.append(v2_dashboards.document(resource.body, resource.source, prefix="", label_suffix="",
+                                               locate=None))
+        elif resource.kind == "dashboard":
             docs.append(Document(DocKind.DASHBOARD, resource.body, resource.source, label=resource.label))
         elif resource.kind == "alert_rule_group":
             docs.append(Document(DocKind.GRAFANA_RULES, resource.body, resource.source, label=resource.label,
@@ -50,8 +50,6 @@ def from_paths(paths: Iterable[Path], exclude: Iterable[str] = ()) -> tuple[list
         reported = len(problems)
         try:
             found = _json_documents(path, problems) if path.suffix == ".json" else _yaml_documents(path, problems)
-        except SchemaV2 as exc:
-            problems.append(Finding(SCHEMA_V2, Severity.INFO, str(exc), str(path), "", rule="schema-v2-not-linted"))
         except Unrecognised as exc:
             if len(problems) == reported:  # not when what it holds could not be read (DK001 says so)
                 problems.append(Finding(NOT_LINTABLE, Severity.ERROR if named else Severity.INFO,
@@ -89,16 +87,6 @@ def _json_documents(path: Path, problems: list[Finding]) -> list[Document]:
     if not docs:
         raise Unrecognised(_what_it_is(data))
     return docs
-
-
-def is_schema_v2(data: Any) -> bool:
-    """A v2 dashboard spec, or an app-platform object holding one (`dashboard.grafana.app/v2*`)."""
-    if not isinstance(data, dict):
-        return False
-    if str(data.get("apiVersion", "")).startswith("dashboard.grafana.app/v2"):
-        return True
-    spec = data.get("spec") if isinstance(data.get("spec"), dict) else data
-    return isinstance(spec.get("elements"), dict) and isinstance(spec.get("layout"), dict)
 
 
 def _parse_json(text: str, what: str = "JSON") -> Any:
@@ -203,9 +191,8 @@ def _documents_in(data: Any, source: _Source, prefix: str = "") -> list[Document
         return []
     path, locate, suffix = source.path, source.locate, source.suffix
     at = f"{prefix}." if prefix else ""
-    if is_schema_v2(data):
-        raise SchemaV2("a schema v2 dashboard (elements and layout, Grafana 12+): dashkit reads and syncs it, but its "
-                       "lint rules check the classic JSON model, so nothing in it was checked")
+    if v2_dashboards.is_schema_v2(data):
+        return [v2_dashboards.document(data, str(path), prefix=prefix, label_suffix=suffix, locate=locate)]
     kind = data.get("kind")
     spec = data.get("spec")
     if kind == "PrometheusRule" and isinstance(spec, dict):

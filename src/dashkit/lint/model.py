@@ -33,8 +33,11 @@ class Document:
     prefix: str = ""
     locate: Callable[[str], int | None] | None = None  # JSON path -> line in `path`, when known
     facts: dict[str, Any] = field(default_factory=dict)  # context: group interval, folder, yaml doc index...
+    translate: Callable[[str], str] | None = None  # data path -> path in the file, when data is a converted form
 
     def where(self, json_path: str) -> str:
+        if self.translate is not None:
+            json_path = self.translate(json_path)
         if self.prefix and json_path:
             return f"{self.prefix}.{json_path}" if not json_path.startswith("[") else self.prefix + json_path
         return self.prefix or json_path

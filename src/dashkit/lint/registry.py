@@ -33,6 +33,7 @@ class Rule:
     good: ClassVar[tuple[Example, ...]] = ()
     bad: ClassVar[tuple[Example, ...]] = ()
     project_wide: ClassVar[bool] = False  # check_all() sees every document (duplicate uids)
+    classic_only: ClassVar[bool] = False  # about the classic JSON model only: not run on schema-v2 dashboards
 
     def check(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
         return iter(())

@@ -16,15 +16,17 @@ def lint(docs: list[Document], config: LintConfig | None = None, with_lines: boo
     rules = [rule for rule in all_rules() if config.enabled(rule.code)]
     raw: list[tuple[Document, Finding]] = []
     for doc in docs:
+        v2 = bool(doc.facts.get("schema_v2"))
         for rule in rules:
-            if doc.kind in rule.applies_to and not rule.project_wide:
+            if doc.kind in rule.applies_to and not rule.project_wide and not (v2 and rule.classic_only):
                 raw.extend((doc, finding) for finding in rule.check(doc, config.context))
     by_path = {}
     for doc in docs:
         by_path.setdefault((doc.path, doc.prefix), doc)
     for rule in rules:
         if rule.project_wide:
-            mine = [d for d in docs if d.kind in rule.applies_to]
+            mine = [d for d in docs if d.kind in rule.applies_to
+                    and not (rule.classic_only and d.facts.get("schema_v2"))]
             for finding in rule.check_all(mine, config.context):
                 raw.append((by_path.get((finding.path, "")) or _doc_for(mine, finding), finding))
     findings: list[Finding] = []

@@ -34,6 +34,7 @@ DEPRECATED_PANELS = {
 @register
 class UidMissingOrInvalid(Rule):
     code = "DK101"
+    classic_only = True
     name = "dashboard-uid"
     severity = Severity.ERROR
     summary = "The dashboard has no uid, or one Grafana would reject (1-40 letters, digits, '-' or '_')."
@@ -75,6 +76,7 @@ class DuplicateUid(Rule):
 @register
 class DuplicatePanelId(Rule):
     code = "DK103"
+    classic_only = True
     name = "duplicate-panel-id"
     severity = Severity.ERROR
     summary = "Two panels of a dashboard share an id."
@@ -97,6 +99,7 @@ class DuplicatePanelId(Rule):
 @register
 class PanelOverlap(Rule):
     code = "DK104"
+    classic_only = True
     name = "panel-layout"
     severity = Severity.WARNING
     summary = ("Two panels meant to sit side by side overlap, or a panel leaves Grafana's 24-column grid (rows "

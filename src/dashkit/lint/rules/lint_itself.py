@@ -30,17 +30,6 @@ class SuppressionWithoutReason(Rule):
 
 
 @register
-class SchemaV2NotLinted(Rule):
-    code = "DK003"
-    name = "schema-v2-not-linted"
-    severity = Severity.INFO
-    summary = ("A schema v2 dashboard (Grafana 12+ `elements` and `layout`) was read, but not checked: the dashboard "
-               "rules check the classic JSON model.")
-    why = ("Saying so keeps a clean result from meaning more than it does; export the dashboard as classic JSON "
-           "from Grafana to have it checked.")
-
-
-@register
 class NotADashboardOrRuleFile(Rule):
     code = "DK004"
     name = "not-a-dashboard-or-rule-file"

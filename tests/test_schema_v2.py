@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from dashkit.emulator.schema_v2 import V2_VERSIONS, classic_to_v2, convert_v2, v2_to_classic
+from dashkit.schema_v2 import V2_VERSIONS, classic_to_v2, convert_v2, v2_to_classic
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = sorted((ROOT / "tests" / "builders" / "golden").glob("*.json"))
-CORPUS_DIR = Path("/work/shared/corpus")
+CORPUS_DIR = ROOT.parent / "shared" / "corpus"
 CORPUS = sorted(CORPUS_DIR.glob("*/dashboards/*.json"))[:12] if CORPUS_DIR.is_dir() else []
 
 

@@ -477,9 +477,10 @@ def _transformation_to_v2(transformation: dict[str, Any], version: str) -> dict[
 # --- v2 -> classic ----------------------------------------------------------------------------------------------
 
 
-def v2_to_classic(spec: dict[str, Any]) -> dict[str, Any]:
+def v2_to_classic(spec: dict[str, Any], origins: dict[int, str] | None = None) -> dict[str, Any]:
     """A schema-v2 spec (any v2 version) as a classic dashboard (§14.5's down-conversion): layouts are flattened
-    to gridPos (tabs and nested rows become rows, auto grids are laid out in a fixed grid), elements become panels."""
+    to gridPos (tabs and nested rows become rows, auto grids are laid out in a fixed grid), elements become panels.
+    `origins`, when given, is filled with {id(classic panel): element name} (lint reports findings at the element)."""
     source = copy.deepcopy(spec)
     settings = _dict(source.get("timeSettings"))
     out = _shared_head(source)
@@ -513,7 +514,7 @@ def v2_to_classic(spec: dict[str, Any]) -> dict[str, Any]:
     out["templating"] = {
         "list": [_variable_to_classic(v) for v in _list(source.get("variables")) if isinstance(v, dict)]
     }
-    out["panels"] = _Flattener(_dict(source.get("elements"))).flatten(_dict(source.get("layout")))
+    out["panels"] = _Flattener(_dict(source.get("elements")), origins).flatten(_dict(source.get("layout")))
     out["schemaVersion"] = SCHEMA_VERSION
     return out
 
@@ -564,8 +565,9 @@ def _variable_to_classic(variable: dict[str, Any]) -> dict[str, Any]:
 class _Flattener:
     """Turns a (possibly nested) v2 layout into classic panels with absolute gridPos, rows as row panels."""
 
-    def __init__(self, elements: dict[str, Any]) -> None:
+    def __init__(self, elements: dict[str, Any], origins: dict[int, str] | None = None) -> None:
         self.elements = elements
+        self.origins = origins if origins is not None else {}
         self.panels: list[dict[str, Any]] = []
         self.used_ids = {
             _int(_dict(e.get("spec")).get("id"), 0) for e in elements.values() if isinstance(e, dict)
@@ -656,6 +658,7 @@ class _Flattener:
         if not element:
             return None
         panel = _element_to_classic(element, name)
+        self.origins[id(panel)] = name
         if not isinstance(panel.get("id"), int) or panel["id"] <= 0:
             panel["id"] = self._next_id()
         panel["gridPos"] = pos
