@@ -1,6 +1,6 @@
 """dashkit: Grafana dashboards and alerting as Python code."""
 
-from .datasources import datasource
+from .datasource_refs import datasource
 
 __version__ = "0.1.0"
 __all__ = ["__version__", "datasource"]

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .config import DEFAULT_MAX_FOLDER_DEPTH, Settings
 from .errors import DefinitionError
@@ -16,6 +17,9 @@ from .kinds.base import BuildContext, all_kinds
 from .loader import Definition, load_definitions
 from .model import Resource, ResourceRef
 from .project_context import loading_project
+
+if TYPE_CHECKING:
+    from .lint.model import Document
 
 
 @dataclass
@@ -25,6 +29,11 @@ class Project:
 
     def by_kind(self, kind: str) -> list[Resource]:
         return [r for r in self.resources if r.kind == kind]
+
+    def lint_documents(self) -> list[Document]:
+        """What `dashkit lint` checks of the project: each kind says what of its resources (lint_documents)."""
+        kinds = {kind.name: kind for kind in all_kinds()}
+        return [doc for resource in self.resources for doc in kinds[resource.kind].lint_documents(resource)]
 
 
 def load_project(settings: Settings) -> Project:
@@ -85,12 +94,12 @@ def build_resources(definitions: Iterable[Definition], settings: Settings) -> li
                 hint="give one of them another uid or title",
             )
         by_ref[resource.ref] = resource
-    for kind in kinds:
-        for resource in collected:
-            if resource.kind == kind.name:
-                kind.finalize(resource, by_ref, ctx)
+    by_name = {kind.name: kind for kind in kinds}
+    finalized = [by_name[r.kind].finalize(r, by_ref, ctx) for r in collected]
+    by_ref = {r.ref: r for r in finalized}
+    final = [r.copy(depends=by_name[r.kind].dependencies(r, by_ref, ctx)) for r in finalized]
     order = {kind.name: i for i, kind in enumerate(kinds)}
-    return sorted(collected, key=lambda r: (order[r.kind], r.path, r.uid))
+    return sorted(final, key=lambda r: (order[r.kind], r.path, r.uid))
 
 
 def check_folder_depth(resources: list[Resource], settings: Settings) -> None:
@@ -101,8 +110,8 @@ def check_folder_depth(resources: list[Resource], settings: Settings) -> None:
     limit = envs[0].max_folder_depth if envs else DEFAULT_MAX_FOLDER_DEPTH
     where = f" (environment '{envs[0].name}')" if envs else ""
     for resource in resources:
-        path = tuple(resource.extra.get("folder_path", ()))
-        if resource.kind != "folder" and len(path) > limit + 1:
+        path = resource.folder_path
+        if len(path) > limit + 1:
             raise DefinitionError(
                 resource.source,
                 f"{resource.kind} '{resource.title}' is in folder '{'/'.join(path)}', {len(path)} folders deep; "

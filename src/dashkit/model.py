@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from typing import Any
 
 
@@ -18,12 +18,14 @@ class ResourceRef:
         return f"{self.kind} {self.uid}"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Resource:
-    """One desired (or live) Grafana object.
+    """One desired Grafana object. Frozen: a stage that changes one makes a new one (`copy`).
 
     `body` is the JSON dashkit would send (for a dashboard, the dashboard model); `folder` is the uid of the
-    containing folder ('' for the root); `source` says where it was defined, for messages.
+    containing folder ('' for the root) and `folder_path` its path as defined (folder titles); `source` says where
+    it was defined, for messages; `spec` is the kind's own typed data (a frozen dataclass its module defines), which
+    only that kind reads.
     """
 
     kind: str
@@ -34,8 +36,8 @@ class Resource:
     source: str = ""
     depends: tuple[ResourceRef, ...] = ()
     path: str = ""  # human path, e.g. "payments/API Overview"
-    extra: dict[str, Any] = field(default_factory=dict)
-
+    folder_path: tuple[str, ...] = ()
+    spec: Any = None
     checksum: str | None = None  # fingerprint of the definition as built (see kinds that set it)
 
     @property
@@ -60,17 +62,15 @@ class Resource:
             text = json.dumps(self._body, separators=(",", ":"), ensure_ascii=False)
         data = text.encode("utf-8")
         _PACKED += 1
-        self._packed = zlib.compress(data, 1) if _PACKED > UNCOMPRESSED_PACKS else data
-        self._body = None
+        _store(self, None, zlib.compress(data, 1) if _PACKED > UNCOMPRESSED_PACKS else data, None)
 
     def transformed(self, transform: Callable[[dict[str, Any]], dict[str, Any]]) -> Resource:
         """A copy whose body, when read, is `transform(body)`; a packed body stays packed until then."""
+        if self._packed is None:
+            return self.copy(body=transform(self.body))
         copy = self.copy()
-        if copy._packed is None:
-            copy.body = transform(copy.body)
-        else:
-            previous = copy._transform
-            copy._transform = transform if previous is None else (lambda body: transform(previous(body)))
+        previous = self._transform
+        _store(copy, None, self._packed, transform if previous is None else (lambda body: transform(previous(body))))
         return copy
 
     def copy(self, **changes: Any) -> Resource:
@@ -80,7 +80,7 @@ class Resource:
         body = values.pop("body", None)
         new = Resource(**values, body=body if body is not None else {})
         if body is None:
-            new._body, new._packed, new._transform = self._body, self._packed, self._transform
+            _store(new, self._body, self._packed, self._transform)
         return new
 
 
@@ -96,8 +96,16 @@ def _get_body(self: Resource) -> dict[str, Any]:
     return self._transform(body) if self._transform is not None else body
 
 
-def _set_body(self: Resource, value: dict[str, Any]) -> None:
-    self._body, self._packed, self._transform = value, None, None
+def _set_body(self: Resource, value: dict[str, Any]) -> None:  # only while constructing: the dataclass is frozen
+    _store(self, value, None, None)
+
+
+def _store(resource: Resource, body: Any, packed: bytes | None, transform: Any) -> None:
+    """Set how the body is held (as objects, or packed bytes with a pending transform): a representation, not a
+    change of the resource, so it bypasses the frozen dataclass."""
+    object.__setattr__(resource, "_body", body)
+    object.__setattr__(resource, "_packed", packed)
+    object.__setattr__(resource, "_transform", transform)
 
 
 Resource.body = property(_get_body, _set_body)  # type: ignore[assignment,method-assign]

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError, PartialSync
-from .kinds.base import LiveResource, SyncContext, all_kinds
+from .kinds.base import LiveResource, SyncContext, all_kinds, get_kind
 from .model import Resource, ResourceRef
 from .normalize import fingerprint, pretty_json
 from .plan import Action, Change, Plan
@@ -82,11 +82,12 @@ def current_plan(saved: SavedPlan, ctx: SyncContext) -> Plan:
     """The saved plan, with the live state read again: a PartialSync (exit 5, nothing written) when any resource of
     the plan changed in Grafana since the plan was made, or came into being, or went away."""
     kinds = {kind.name: kind for kind in all_kinds()}
+    for entry in saved.changes:
+        if entry.get("kind") not in kinds:
+            raise ConfigError(f"{saved.path}: unknown kind {entry.get('kind')!r}")
     entries = [(entry, _resource(entry)) for entry in saved.changes]
     wanted: dict[str, list[Resource]] = {}
     for entry, resource in entries:
-        if entry["kind"] not in kinds:
-            raise ConfigError(f"{saved.path}: unknown kind {entry['kind']!r}")
         if resource is not None:
             wanted.setdefault(entry["kind"], []).append(resource)
     ctx.prune = saved.prune
@@ -113,29 +114,20 @@ def current_plan(saved: SavedPlan, ctx: SyncContext) -> Plan:
 
 
 def _resource_json(resource: Resource) -> dict[str, Any]:
-    extra = {}
-    for key, value in resource.extra.items():
-        if isinstance(value, frozenset):
-            value = sorted(value)
-        try:
-            json.dumps(value)
-        except (TypeError, ValueError):
-            continue  # builder objects kept for `dashkit build`: not needed to write the resource
-        extra[key] = value
+    """What applying the resource needs (not the builder objects `dashkit build` reads): its kind says what of its
+    spec that is."""
     return {"kind": resource.kind, "uid": resource.uid, "title": resource.title, "body": resource.body,
             "folder": resource.folder, "source": resource.source, "path": resource.path,
-            "depends": [[ref.kind, ref.uid] for ref in resource.depends], "extra": extra}
+            "folder_path": list(resource.folder_path), "depends": [[ref.kind, ref.uid] for ref in resource.depends],
+            "spec": get_kind(resource.kind).spec_to_json(resource)}
 
 
 def _resource(entry: dict[str, Any]) -> Resource | None:
     data = entry.get("resource")
     if not isinstance(data, dict):
         return None
-    extra = dict(data.get("extra") or {})
-    if isinstance(extra.get("datasources"), list):
-        extra["datasources"] = frozenset(extra["datasources"])
-    if isinstance(extra.get("folder_path"), list):
-        extra["folder_path"] = tuple(extra["folder_path"])
     return Resource(kind=data["kind"], uid=data["uid"], title=data.get("title", ""), body=data["body"],
                     folder=data.get("folder", ""), source=data.get("source", ""), path=data.get("path", ""),
-                    depends=tuple(ResourceRef(k, u) for k, u in data.get("depends") or ()), extra=extra)
+                    folder_path=tuple(data.get("folder_path") or ()),
+                    depends=tuple(ResourceRef(k, u) for k, u in data.get("depends") or ()),
+                    spec=get_kind(data["kind"]).spec_from_json(data.get("spec")))

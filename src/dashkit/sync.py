@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import datasources
+from . import datasource_lookup
 from .apply import Backups, Outcome, Validation, apply_plan, validate_plan
 from .build import Project
 from .client import GrafanaClient
@@ -84,17 +84,18 @@ def plan_sync(project: Project, conn: Connection, *, prune: bool = False, force:
     what they depend on: the project's resources are expected to be selected already; deletes are limited here."""
     settings = project.settings
     _check_adopt_owners(adopt_owners, settings)
-    resolved = datasources.resolve(project.resources, conn.env, conn.client)
-    desired = [_resolved(r, resolved) for r in project.resources]
     ctx = _context(settings, conn, force=force, adopt_owners=adopt_owners)
     ctx.rotate_secrets = rotate_secrets
     ctx.prune = prune
     kinds = [kind for kind in all_kinds() if kind.syncable]
     by_name = {kind.name: kind for kind in kinds}
-    desired = [by_name[r.kind].prepare(r, ctx) for r in desired if r.kind in by_name]
-    ctx.adopted_folders = by_name["folder"].adoptions(desired, ctx)
-    if ctx.adopted_folders:
-        desired = [by_name[r.kind].relocate(r, ctx.adopted_folders) for r in desired]
+    desired = with_datasources([r for r in project.resources if r.kind in by_name], by_name, conn)
+    desired = [by_name[r.kind].prepare(r, ctx) for r in desired]
+    for kind in kinds:  # an existing resource a kind adopts instead of creating its own: references follow it
+        moved = kind.adoptions(desired, ctx)
+        if moved:
+            ctx.adopted[kind.name] = moved
+            desired = [by_name[r.kind].relocate(kind.adopted(r, moved), kind.name, moved) for r in desired]
     live: dict[ResourceRef, LiveResource] = {}
     skipped = [k.name for k in kinds if not prune and not any(r.kind == k.name for r in desired)]
 
@@ -176,17 +177,19 @@ def validate_sync(plan: Plan, project: Project, conn: Connection) -> Validation 
                                                adopt_owners=plan.adopt_owners))
 
 
-def _resolved(resource: Resource, resolved: dict[str, datasources.ResolvedDatasource]) -> Resource:
-    """The resource with its logical datasources replaced by this environment's (lazily, for a packed body)."""
-    if not resolved:
-        return resource
-    names = resource.extra.get("datasources")
-    if names is not None:
-        if not names:
-            return resource
-        mapping = {name: resolved[name].uid for name in sorted(names) if name in resolved}
-        resource = resource.copy(extra={**resource.extra, "resolved": mapping})
-    return resource.transformed(lambda body: datasources.substitute(body, resolved))
+def with_datasources(resources: list[Resource], by_name: dict[str, ResourceKind], conn: Connection) -> list[Resource]:
+    """The resources with their logical datasource names replaced by this environment's datasources (lazily, for a
+    packed body); a name that does not resolve fails here, before anything is read or written."""
+    uses: dict[str, list[str]] = {}
+    names = {}
+    for resource in resources:
+        names[id(resource)] = found = by_name[resource.kind].datasource_names(resource)
+        for name in sorted(found):
+            uses.setdefault(name, []).append(resource.source or resource.label)
+    if not uses:
+        return resources
+    resolved = datasource_lookup.resolve(uses, conn.env, conn.client)
+    return [by_name[r.kind].with_datasources(r, resolved) if names[id(r)] else r for r in resources]
 
 
 def apply_sync(

@@ -12,7 +12,7 @@ import pytest
 
 from conftest import CORPUS
 from dashkit.importer.adopt import UnsupportedDashboard, adopt, check_supported
-from dashkit.importer.codegen import module_name, module_source
+from dashkit.importer.definition_writer import module_name, module_source
 from dashkit.importer.fidelity import check
 from dashkit.kinds.dashboard import SERVER_MANAGED
 from dashkit.loader import import_definition
@@ -87,7 +87,7 @@ def test_the_largest_dashboard_generates_the_same_bytes_every_time():
     _, second = generate(path, json.loads(path.read_text(encoding="utf-8")))
     assert first == second
     script = ("import json, sys; from dashkit.importer.adopt import adopt; "
-              "from dashkit.importer.codegen import module_source; "
+              "from dashkit.importer.definition_writer import module_source; "
               "a = adopt(json.load(open(sys.argv[1], encoding='utf-8'))); "
               "sys.stdout.buffer.write(module_source(a.dashboard, source=sys.argv[2], notes=a.notes).encode())")
     other_process = subprocess.run([sys.executable, "-c", script, str(path), path.relative_to(CORPUS).as_posix()],

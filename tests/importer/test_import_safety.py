@@ -39,7 +39,7 @@ def _files(root: Path) -> set[Path]:
 
 def _built_folders(project) -> dict[str, tuple[str, ...]]:
     """uid -> folder titles of every dashboard `dashkit build` makes of the project."""
-    return {r.uid: r.extra["folder_path"] for r in load_project(load_settings(project.root)).by_kind("dashboard")}
+    return {r.uid: r.folder_path for r in load_project(load_settings(project.root)).by_kind("dashboard")}
 
 
 def _pull_and_import(project, dashkit) -> None:

@@ -93,7 +93,7 @@ def test_alert_without_runbook_in_a_prometheusrule(project, dashkit):
         """))
     result = dashkit("lint", str(project.root / "in"), "--format", "json")
     findings = json.loads(result.out)["findings"]
-    assert [(f["code"], f["location"]) for f in findings] == [("DK203", "spec.groups[0].rules[0].annotations")]
+    assert [(f["code"], f["location"]) for f in findings] == [("DK203", "[doc 2] spec.groups[0].rules[0].annotations")]
     assert result.code == 0  # a warning does not fail the build
 
 
@@ -108,7 +108,7 @@ def test_this_repository_lints_clean():
     from dashkit.build import load_project
     from dashkit.config import load_settings
 
-    findings = lint(documents.from_project(load_project(load_settings(REPO)).resources))
+    findings = lint(load_project(load_settings(REPO)).lint_documents())
     assert [f for f in findings if f.severity.value != "info"] == []
 
 

@@ -59,6 +59,19 @@ def test_rate_over_a_gauge_the_exporter_declares_is_a_warning_naming_the_source(
     assert "'workqueue_depth', a gauge (Kubernetes control plane, in dashkit's table" in message
 
 
+def test_keda_metrics_are_typed_from_keda_own_registrations():
+    # KEDA's dashboard: rate() over the scaler's metric value, a gauge (pkg/metricscollector: NewGaugeVec)
+    [(code, severity, message)] = findings(dashboard(
+        'sum by(metric) (rate(keda_scaler_metrics_value{namespace=~"$namespace"}[5m]))',
+        "sum by(scaler) (rate(keda_metrics_adapter_scaler_errors[5m]))",  # a counter without _total
+        "sum(rate(keda_scaler_detail_errors_total[5m]))"), "DK132")
+    assert (code, severity) == ("DK132", Severity.WARNING)
+    assert "'keda_scaler_metrics_value', a gauge (KEDA, in dashkit's table" in message
+    # gauges named *_total: the number of resources and triggers KEDA holds now
+    assert findings(dashboard("sum(keda_resource_registered_total)", "sum(keda_trigger_registered_total)"),
+                    "DK134") == []
+
+
 def test_rate_over_a_summary_quantile_is_reported_and_over_its_count_is_not():
     [(_, _, message)] = findings(dashboard(
         'rate(prometheus_engine_query_duration_seconds{quantile="0.9"}[5m])',

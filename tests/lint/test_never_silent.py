@@ -181,4 +181,4 @@ def test_a_bundle_is_linted_for_what_it_holds_and_other_config_is_left_alone(pro
         """).replace("{json}", json.dumps(board()))
     code, found = findings(dashkit, write(tmp_path / "bundle.yaml", bundle))
     assert code == 1  # the broken query; the dashboard from grafana.com and the templates are not findings
-    assert [(c, location) for c, _, location, _ in found] == [("DK130", "spec.json.panels[0].targets[0].expr")]
+    assert [(c, location) for c, _, location, _ in found] == [("DK130", "[doc 3] spec.json.panels[0].targets[0].expr")]

@@ -5,8 +5,8 @@ import pytest
 import yaml
 
 from conftest import CORPUS
+from dashkit.builders.slo_spec import parse_document
 from dashkit.slo.prometheus import rule_groups
-from dashkit.slo.spec import parse_document
 
 SLOTH = CORPUS / "slok+sloth" / "examples"
 EXAMPLES = ["getting-started.yml", "home-wifi.yml", "kubernetes-apiserver.yml", "multifile.yml", "no-alerts.yml",

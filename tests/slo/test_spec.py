@@ -5,7 +5,8 @@ import textwrap
 import pytest
 
 from dashkit.builders import BuilderError, events_sli, service_dashboard, slo, slo_row
-from dashkit.slo.spec import SpecError, parse_document
+from dashkit.builders.slo_alerts import slo_alert_rules
+from dashkit.builders.slo_spec import SpecError, parse_document
 from dashkit.slo.windows import windows_for
 
 GOOD = {
@@ -121,8 +122,6 @@ def test_the_python_builder_refuses_a_ratio_too():
 @pytest.mark.parametrize("mode", ["recording", "direct"])
 def test_grafana_alerts_in_both_modes_are_valid_promql(mode):
     import promql_parser
-
-    from dashkit.slo.grafana import slo_alert_rules
 
     rules = slo_alert_rules(slo("api", "availability", 99.9, grafana_mode=mode))
     assert [r.title for r in rules] == ["ApiAvailabilityErrorBudgetBurn (page)",

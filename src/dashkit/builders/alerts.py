@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..datasources import logical_name
+from ..datasource_refs import logical_name
 from ..durations import canonical_duration, parse_duration
 from ..gotemplate import template_errors
 from .datasources import DatasourceLike, datasource_ref

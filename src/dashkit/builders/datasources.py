@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..datasources import PREFIX
+from ..datasource_refs import PREFIX
 from ..project_context import known_datasources
 from .errors import BuilderError
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..datasources import PREFIX
+from ..datasource_refs import PREFIX
 from .grafanalib_compat import Panel
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..datasources import PREFIX
+from ..datasource_refs import PREFIX
 from ..normalize import plain_json
 from .alerts import (
     ERROR_STATES,

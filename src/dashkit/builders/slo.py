@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from ..slo.dashboard import slo_row
 from ..slo.model import DEFAULT_BUCKETS, SLO, Alerting, AlertSpec, EventsSLI
 from ..slo.names import default_alert_name
 from .conventions import DEFAULT, Conventions
 from .errors import BuilderError
+from .slo_dashboard import slo_row
+from .slo_spec import SpecError, availability_sli, latency_sli, make_slo
 
 
 def events_sli(error_query: str, total_query: str) -> EventsSLI:
@@ -25,8 +26,6 @@ def slo(service: str, name: str, objective: float, *, sli: str | EventsSLI = "av
         conventions: Conventions = DEFAULT) -> SLO:
     """An SLO: `slo("checkout", "availability", 99.9)` (5xx over all requests), `sli="latency",
     latency_threshold=0.5`, or `sli=events_sli(error_query, total_query)`."""
-    from ..slo.spec import SpecError, availability_sli, latency_sli, make_slo  # the spec imports the builders
-
     try:
         if isinstance(sli, EventsSLI):
             events, kind = sli, "events"

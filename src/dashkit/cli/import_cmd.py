@@ -167,7 +167,7 @@ def _logical_names(settings, by: str = "uid") -> dict[str, str]:
 def _pull(app: App, settings, env_name: str, scratch: Path, uids, folders, tags,
           uid_names: dict[str, str]) -> tuple[str, PullResult]:
     """(the environment pulled from, what was pulled); `env_name` as --from-env gave it ('' for the default)."""
-    from ..datasources import lookup
+    from ..datasource_lookup import lookup
     from ..pull import pull
 
     with app.connect(settings, env_name, option="--from-env") as conn, app.reading(conn):

@@ -27,11 +27,15 @@ from .main import App
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A saved /metrics page (Prometheus or OpenMetrics text): its '# TYPE' lines tell counters from "
                    "gauges. Repeatable.")
+@click.option("--fix", is_flag=True,
+              help="Fix the mechanical findings in the JSON files given (rate() ranges, hard-coded datasources, "
+                   "missing uids, deprecated panels, the legacy rows layout), write them back, then report what "
+                   "remains.")
 @click.pass_obj
 @click.pass_context
 def lint(ctx: click.Context, app: App, paths: tuple[Path, ...], fmt: str, select: tuple[str, ...],
          ignore: tuple[str, ...], explain_code: str | None, prometheus: str | None,
-         metrics_files: tuple[Path, ...]) -> None:
+         metrics_files: tuple[Path, ...], fix: bool) -> None:
     """Lint the project, or the dashboard JSON and rule YAML files and folders given. Exit 1 on errors."""
     from ..lint import config as lint_config
     from ..lint import documents, reporters
@@ -46,6 +50,10 @@ def lint(ctx: click.Context, app: App, paths: tuple[Path, ...], fmt: str, select
             raise ConfigError(f"unknown lint rule '{explain_code}'", hint="dashkit lint --explain all lists them")
         app.console.print("\n\n".join(explain(r, examples=explain_code != "all") for r in rules))
         return
+    if fix and not paths:
+        raise ConfigError("--fix rewrites JSON files; give paths",
+                          hint="a project's dashboards are built from Python: fix their definitions, or run "
+                               "dashkit lint --fix on exported JSON files and folders")
     settings = _optional_settings(app, bool(paths))
     config = lint_config.from_settings(settings.lint if settings else None)
     lint_config.apply_cli(config, select, ignore)
@@ -62,13 +70,19 @@ def lint(ctx: click.Context, app: App, paths: tuple[Path, ...], fmt: str, select
             config.context.metric_types = config.context.metric_types.with_types(
                 f"# TYPE in {metrics_file}", read_metrics_file(metrics_file))
     problems = []
+    fixed = None
     with _no_cycle_collection():
         if paths:
             docs, problems = documents.from_paths(paths, config.exclude)
+            if fix:
+                from ..lint.fix.engine import fix_documents, reread
+
+                fixed = fix_documents(docs, config, paths)
+                docs = reread(docs, fixed, config.exclude)
         else:
             from ..build import load_project
 
-            docs = documents.from_project(load_project(settings).resources)
+            docs = load_project(settings).lint_documents()
         findings = run(docs, config, with_lines=fmt in ("github", "sarif")) + [
             dataclasses.replace(f, severity=config.severity_of(f.code, f.severity)) for f in problems
             if config.enabled(f.code)]
@@ -77,6 +91,10 @@ def lint(ctx: click.Context, app: App, paths: tuple[Path, ...], fmt: str, select
 
         findings += [dataclasses.replace(f, severity=config.severity_of(f.code, f.severity))
                      for f in check_against_prometheus(docs, prometheus) if config.enabled(f.code)]
+    if fixed is not None:
+        from ..lint.fix.report import as_text
+
+        app.console.print(as_text(fixed, len(findings), app.console.style), err=fmt != "text")
     if fmt == "json":
         app.console.print(reporters.as_json(findings))
     elif fmt == "github":

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..datasources import PREFIX
+from ..datasource_refs import PREFIX
 
 IMPORT_METADATA = ("__inputs", "__requires", "__elements")
 _TEMPLATE_RE = re.compile(r"^\$\{(DS_[A-Za-z0-9_]+)\}$")

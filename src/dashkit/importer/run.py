@@ -14,8 +14,9 @@ from ..kinds.base import BuildContext
 from ..kinds.dashboard import DashboardKind
 from ..loader import discover, import_definition
 from .adopt import Adopted, UnsupportedDashboard, adopt
-from .codegen import TupleExpr, module_name, module_source, render_statement
+from .definition_writer import module_name, module_source
 from .fidelity import check
+from .python_source import TupleExpr, render_statement
 
 MAX_DEPTH = 100  # JSON nesting levels: Python refuses to compile 200 nested brackets; real dashboards stay under 20
 MAX_TITLE = 1024  # characters of one folder title in a pull manifest (Grafana's own column holds 189)

@@ -11,7 +11,8 @@ matched by title, so a group taken over keeps its rules' uids (and their alert s
 from __future__ import annotations
 
 import re
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from .. import naming
@@ -23,9 +24,13 @@ from ..durations import canonical_duration, parse_duration
 from ..errors import DefinitionError
 from ..loader import Definition
 from ..model import Resource, ResourceRef
+from .alerting_api import provisioned, ui_put
 from .alerting_files import prometheus_rule_file, runbook
-from .base import BuildContext, LiveResource, ResourceKind, SyncContext, export, register
+from .base import BuildContext, KindExample, LiveResource, ResourceKind, SyncContext, export, register
 from .folder import live_folder_paths
+
+if TYPE_CHECKING:
+    from ..lint.model import Document
 
 API = "/api/v1/provisioning"
 DEFAULT_FOLDER = ("Alerts",)
@@ -33,6 +38,19 @@ OWNER_ANNOTATION = "__dashkit_owner__"
 CHECKSUM_ANNOTATION = "__dashkit_checksum__"  # fingerprint of the rule (and group interval) dashkit wrote
 PRIVATE_ANNOTATIONS = (OWNER_ANNOTATION, CHECKSUM_ANNOTATION)
 _MODEL_DEFAULTS = {"intervalMs": 1000, "maxDataPoints": 43200}
+
+
+@dataclass(frozen=True)
+class RuleGroupSpec:
+    """What the rule group kind keeps with a group besides its body."""
+
+    group: RuleGroup | None = None  # the builder's group (None for one put back from a backup)
+    prometheus_file: bool = True  # False: its rules have another Prometheus form (an SLO's Sloth rules)
+    restored: str | None = None  # the backup it was put back from (`dashkit restore`), if it was
+
+
+def spec_of(resource: Resource) -> RuleGroupSpec:
+    return resource.spec if isinstance(resource.spec, RuleGroupSpec) else RuleGroupSpec()
 
 
 def runbook_path(folder_path: tuple[str, ...], group: str, title: str) -> str:
@@ -51,9 +69,30 @@ def group_uid(folder_uid: str, group: str) -> str:
     return f"{folder_uid}/{group}"
 
 
+def _rule_groups(client, api) -> set[str]:
+    return {r["ruleGroup"] for r in provisioned(client, "/alert-rules")}
+
+
+def _edit_group(client, api) -> int:
+    folder = next(r["folderUID"] for r in provisioned(client, "/alert-rules") if r["ruleGroup"] == "lifecycle")
+    group = provisioned(client, f"/folder/{folder}/rule-groups/lifecycle")
+    return ui_put(client, f"/folder/{folder}/rule-groups/lifecycle", {**group, "interval": 120})
+
+
+EXAMPLE = KindExample(
+    files={"alerts/rules.py": 'from dashkit.builders import alert_rule, rule_group\n'
+                              'rule_group = rule_group("lifecycle", [\n'
+                              '    alert_rule("Up", "up", threshold=1, summary="up")])\n'},
+    change=("threshold=1", "threshold=2"),
+    ui_edit=_edit_group, after_ui_edit="drift",
+    present=lambda client, api: "lifecycle" in _rule_groups(client, api),
+)
+
+
 @register
 class AlertRuleGroupKind(ResourceKind):
     name = "alert_rule_group"
+    example = EXAMPLE
     depends_on = ("folder", "contact_point", "mute_timing")
     area = "alerts"
     exports = ("rule_group", "rule_groups", "alert_group", "alert_groups")
@@ -80,18 +119,32 @@ class AlertRuleGroupKind(ResourceKind):
                 raise DefinitionError(definition.relpath, str(exc)) from None
         return [rule_group_resource(group, definition.folder_path, definition.relpath, ctx) for group in groups]
 
-    def finalize(self, resource: Resource, resources: dict[ResourceRef, Resource], ctx: BuildContext) -> None:
+    def dependencies(self, resource: Resource, resources: dict[ResourceRef, Resource],
+                     ctx: BuildContext) -> tuple[ResourceRef, ...]:
+        """Its folder and the contact points its rules notify (each must be defined)."""
         points = {r.title: r for r in resources.values() if r.kind == "contact_point"}
         depends = [ResourceRef("folder", resource.folder)]
-        group: RuleGroup = resource.extra["group"]
-        for rule in group.rules:
+        group = spec_of(resource).group
+        for rule in group.rules if group is not None else ():
             if rule.notify and rule.notify != DEFAULT_RECEIVER:
                 if rule.notify not in points:
                     raise DefinitionError(resource.source, f"alert '{rule.title}' notifies contact point "
                                                            f"'{rule.notify}', which no module defines",
                                           hint="define it in contact_points, or fix the name")
                 depends.append(points[rule.notify].ref)
-        resource.depends = tuple(dict.fromkeys(depends))
+        return tuple(dict.fromkeys(depends))
+
+    def lint_documents(self, resource: Resource) -> list[Document]:
+        from ..lint.model import DocKind, Document
+
+        return [Document(DocKind.GRAFANA_RULES, resource.body, resource.source, label=resource.label,
+                         facts={"interval": resource.body.get("interval")})]
+
+    def spec_to_json(self, resource: Resource) -> Any:
+        return {"restored": spec_of(resource).restored}
+
+    def spec_from_json(self, data: Any) -> Any:
+        return RuleGroupSpec(restored=(data or {}).get("restored") if isinstance(data, dict) else None)
 
     def build_files(self, resources: list[Resource], everything: list[Resource]) -> dict[str, str]:
         from ..normalize import pretty_json
@@ -99,29 +152,29 @@ class AlertRuleGroupKind(ResourceKind):
         dashboards = {r.uid: r for r in everything if r.kind == "dashboard"}
         files: dict[str, str] = {}
         for resource in resources:
-            folder = "/".join(naming.file_safe(p) for p in resource.extra["folder_path"])
+            folder = "/".join(naming.file_safe(p) for p in resource.folder_path)
             name = naming.file_safe(resource.title)
             files[f"alerts/grafana/{folder}/{name}.json"] = pretty_json(resource.body)
-            rules_file = prometheus_rule_file(resource) if resource.extra.get("prometheus_file", True) else None
+            spec = spec_of(resource)
+            if spec.group is None:
+                continue
+            rules_file = prometheus_rule_file(resource) if spec.prometheus_file else None
             if rules_file is not None:
                 files[f"alerts/prometheus/{folder}/{name}.yml"] = rules_file
-            group: RuleGroup = resource.extra["group"]
+            group = spec.group
             for rule, body in zip(group.rules, resource.body["rules"], strict=True):
-                path = runbook_path(resource.extra["folder_path"], group.name, rule.title)
+                path = runbook_path(resource.folder_path, group.name, rule.title)
                 files[f"runbooks/{path}"] = runbook(rule, body, resource, dashboards)
         return files
 
-    def relocate(self, resource: Resource, moved: dict[str, str]) -> Resource:
-        resource = super().relocate(resource, moved)
+    def relocate(self, resource: Resource, kind: str, moved: dict[str, str]) -> Resource:
+        """A group's uid and its rules name its folder: in an adopted folder they name the existing one."""
         folder, _, group = resource.uid.partition("/")
-        if folder not in moved:
+        if kind != "folder" or folder not in moved:
             return resource
-        import dataclasses
-
         new = moved[folder]
         rules = [{**rule, "folderUID": new} for rule in resource.body["rules"]]
-        return dataclasses.replace(resource, uid=group_uid(new, group), body={**resource.body, "folderUid": new,
-                                                                               "rules": rules})
+        return resource.copy(uid=group_uid(new, group), body={**resource.body, "folderUid": new, "rules": rules})
 
     # ---- compare side ------------------------------------------------------------------------------------
     def comparable(self, body: dict[str, Any], folder: str) -> dict[str, Any]:
@@ -193,7 +246,7 @@ class AlertRuleGroupKind(ResourceKind):
             uid = rule["uid"] if not naming.looks_owned_uid(rule["uid"]) else live_uids.get(rule["title"], rule["uid"])
             annotations = {**(rule.get("annotations") or {}), OWNER_ANNOTATION: ctx.owner}
             written = {**rule, "uid": uid}
-            if not resource.extra.get("restored"):
+            if not spec_of(resource).restored:
                 annotations[CHECKSUM_ANNOTATION] = rule_checksum(written, int(resource.body["interval"]))
             rules.append({**written, "annotations": annotations})
         body = {"title": group, "interval": resource.body["interval"], "rules": rules}
@@ -217,7 +270,7 @@ class AlertRuleGroupKind(ResourceKind):
         body = {"title": group, "folderUid": folder, "interval": int((document or {}).get("interval") or 60),
                 "rules": rules}
         return Resource(kind=self.name, uid=uid, title=group, body=body, folder=folder, source=source, path=group,
-                        depends=(ResourceRef("folder", folder),), extra={"restored": source})
+                        depends=(ResourceRef("folder", folder),), spec=RuleGroupSpec(restored=source))
 
     @staticmethod
     def _path(folder: str, group: str) -> str:
@@ -248,8 +301,10 @@ def _group_owner(members: list[dict], ctx: SyncContext) -> str | None:
     return next((o for o in owners if o is not None), None)
 
 
-def rule_group_resource(group: RuleGroup, module_folder: tuple[str, ...], source: str, ctx: BuildContext) -> Resource:
-    """The Resource for a rule group defined in `source`: folder from the group, else the module's directory."""
+def rule_group_resource(group: RuleGroup, module_folder: tuple[str, ...], source: str, ctx: BuildContext, *,
+                        prometheus_file: bool = True) -> Resource:
+    """The Resource for a rule group defined in `source`: folder from the group, else the module's directory.
+    `prometheus_file`: False when its rules have another Prometheus form (`dashkit build` writes no rule file)."""
     if group.folder:
         folder_path = tuple(p.strip() for p in group.folder.split("/") if p.strip())
     else:
@@ -280,7 +335,8 @@ def rule_group_resource(group: RuleGroup, module_folder: tuple[str, ...], source
         folder=folder_uid,
         source=source,
         path="/".join((*folder_path, group.name)),
-        extra={"folder_path": folder_path, "group": group},
+        folder_path=folder_path,
+        spec=RuleGroupSpec(group=group, prometheus_file=prometheus_file),
     )
 
 

@@ -8,13 +8,16 @@ from __future__ import annotations
 import base64
 import threading
 from abc import ABC, abstractmethod
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..client import quote_segment
 from ..errors import Conflict, GrafanaError, NotFound
 from ..grafana_api import NOTIFICATIONS
 from ..secrets import REDACTED
-from .base import SyncContext
+from .base import ANY_STATUS, SyncContext
+
+if TYPE_CHECKING:
+    from ..client import GrafanaClient
 
 PROVISIONING = "/api/v1/provisioning"
 ROOT_KEYS = ("receiver", "group_by", "group_wait", "group_interval", "repeat_interval")  # the tree's defaults
@@ -466,3 +469,18 @@ def _route_spec(route: dict[str, Any]) -> dict[str, Any]:
     if children:
         out["routes"] = children
     return out
+
+
+# ---- what a person does in Grafana's alerting UI (for the kinds' examples, see KindExample) -----------------------
+UI_HEADERS = {"X-Disable-Provenance": "true"}  # the UI's own writes carry no provenance
+
+
+def provisioned(client: GrafanaClient, path: str) -> Any:
+    """A provisioning API read, as the UI makes it."""
+    return client.request("GET", PROVISIONING + path).data
+
+
+def ui_put(client: GrafanaClient, path: str, body: Any) -> int:
+    """A provisioning API write as the UI makes it; its status (Grafana refuses to let the UI change what was
+    provisioned with provenance)."""
+    return client.request("PUT", PROVISIONING + path, json=body, headers=UI_HEADERS, allow=ANY_STATUS).status

@@ -24,7 +24,7 @@ def _yaml(data: Any, header: str) -> str:
 
 def prometheus_rule_file(resource: Resource) -> str | None:
     """The group as a Prometheus rule file (for Prometheus, Mimir, Thanos), or None if no rule translates."""
-    group: RuleGroup = resource.extra["group"]
+    group: RuleGroup = resource.spec.group
     rules = []
     for rule, body in zip(group.rules, resource.body["rules"], strict=True):
         expr = prometheus_expression(rule)

@@ -16,6 +16,7 @@ from ..model import Resource, ResourceRef
 if TYPE_CHECKING:
     from ..client import GrafanaClient
     from ..diff import KeyedList
+    from ..lint.model import Document
     from ..loader import Definition
 
 T = TypeVar("T")
@@ -92,7 +93,7 @@ class SyncContext:
     pool: ThreadPoolExecutor
     force: bool = False
     disable_provenance: bool = False
-    adopted_folders: dict[str, str] = field(default_factory=dict)  # dashkit's folder uid -> existing folder's uid
+    adopted: dict[str, dict[str, str]] = field(default_factory=dict)  # kind -> {dashkit's uid: existing uid adopted}
     cache: dict[str, Any] = field(default_factory=dict)  # reads shared by kinds within one run
     adopt_owners: frozenset[str] = frozenset()  # previous owners whose resources this project takes over
     policy_tree: str = "shared"  # "shared": only this project's routes; "owned": the whole notification tree
@@ -126,6 +127,24 @@ class SyncContext:
         return list(self.pool.map(fn, list(items)))
 
 
+ANY_STATUS = tuple(range(200, 600))  # for an example's UI edit: its answer is the point, not an error
+
+
+@dataclass(frozen=True)
+class KindExample:
+    """One resource of a kind as a project defines it, declared by the kind itself: the kind contract test
+    (tests/kinds/test_kind_contract.py) takes every syncable kind through its whole life cycle with it, on every
+    Grafana generation, so a new kind is covered by its own file.
+
+    `ui_edit` and `present` talk to Grafana as a person (or another tool) would, through Grafana's public API."""
+
+    files: dict[str, str]  # project file -> text: defines one resource of the kind (and what it needs)
+    change: tuple[str, str] | None  # (old, new) text in `files`: a code change of exactly that resource
+    ui_edit: Callable[[GrafanaClient, Api], int]  # a person changes the live resource; the HTTP status
+    after_ui_edit: str  # "drift": left alone until --force; "restored": put back by sync; "locked": Grafana refused
+    present: Callable[[GrafanaClient, Api], bool]  # the resource exists in Grafana
+
+
 class ResourceKind:
     """One Grafana resource kind. Subclass it in kinds/<kind>.py and decorate with @register."""
 
@@ -135,6 +154,7 @@ class ResourceKind:
     exports: ClassVar[tuple[str, ...]] = ()  # module attributes it reads, for "defines nothing" messages
     order: ClassVar[int] = 100  # tie-break for stable ordering among independent kinds
     syncable: ClassVar[bool] = True  # False: build-only (e.g. SLOs, which derive rule groups and dashboards)
+    example: ClassVar[KindExample | None] = None  # required of a syncable kind (the kind contract test says so)
 
     # ---- build side --------------------------------------------------------------------------------------
     def collect(self, definition: Definition, ctx: BuildContext) -> list[Resource]:
@@ -145,8 +165,42 @@ class ResourceKind:
         """Extra resources implied by the collected ones (folders for their paths)."""
         return []
 
-    def finalize(self, resource: Resource, resources: dict[ResourceRef, Resource], ctx: BuildContext) -> None:
-        """Fill references to other resources once everything is collected."""
+    def finalize(self, resource: Resource, resources: dict[ResourceRef, Resource], ctx: BuildContext) -> Resource:
+        """The resource once everything is collected (e.g. its folder uid from its folder path): a new Resource.
+        Its `depends` are then set from `dependencies`."""
+        return resource
+
+    def dependencies(self, resource: Resource, resources: dict[ResourceRef, Resource],
+                     ctx: BuildContext) -> tuple[ResourceRef, ...]:
+        """What must exist before `resource` can be written (its folder, the contact points its rules notify, the
+        library panels a dashboard uses), as this kind knows it; a reference to nothing defined may raise a
+        DefinitionError naming it."""
+        return resource.depends
+
+    def spec_to_json(self, resource: Resource) -> Any:
+        """What of `resource.spec` a saved plan keeps (JSON; what applying the resource needs), None for nothing."""
+        return None
+
+    def spec_from_json(self, data: Any) -> Any:
+        """The spec a saved plan's `spec_to_json` describes."""
+        return None
+
+    def lint_documents(self, resource: Resource) -> list[Document]:
+        """What `dashkit lint` checks of a built resource of this kind (none by default)."""
+        return []
+
+    def datasource_names(self, resource: Resource) -> frozenset[str]:
+        """The logical datasource names (`@name`) the resource uses, resolved per environment before any write."""
+        from ..datasource_refs import used_names
+
+        return frozenset(used_names(resource.body))
+
+    def with_datasources(self, resource: Resource, resolved: dict[str, Any]) -> Resource:
+        """The resource with its logical datasource names replaced by this environment's datasources (`resolved`:
+        name -> ResolvedDatasource), lazily for a packed body."""
+        from ..datasource_refs import substitute
+
+        return resource.transformed(lambda body: substitute(body, resolved))
 
     def build_path(self, resource: Resource) -> str | None:
         """Relative path under the build folder for `dashkit build`, or None to not write one."""
@@ -167,13 +221,25 @@ class ResourceKind:
                 files[path] = self.build_text(resource)
         return files
 
-    def relocate(self, resource: Resource, moved: dict[str, str]) -> Resource:
-        """The resource once the folders in `moved` (dashkit uid -> existing uid) are adopted instead of created."""
-        import dataclasses
+    # ---- adoption: an existing resource of this kind is used instead of creating dashkit's -------------------
+    def adoptions(self, desired: list[Resource], ctx: SyncContext) -> dict[str, str]:
+        """{dashkit's uid: uid of an existing resource it adopts instead} for desired resources of this kind that do
+        not exist yet (none by default). Must not write."""
+        return {}
 
-        depends = tuple(ResourceRef(d.kind, moved.get(d.uid, d.uid)) if d.kind == "folder" else d
-                        for d in resource.depends)
-        return dataclasses.replace(resource, folder=moved.get(resource.folder, resource.folder), depends=depends)
+    def adopted(self, resource: Resource, moved: dict[str, str]) -> Resource:
+        """`resource` (of any kind) once this kind's resources in `moved` are adopted: what refers to them now
+        refers to the existing ones. By default its `depends` on them; a kind other resources sit in also moves
+        their reference to it (the folder kind: `Resource.folder`)."""
+        if not any(d.kind == self.name and d.uid in moved for d in resource.depends):
+            return resource
+        return resource.copy(depends=tuple(ResourceRef(d.kind, moved.get(d.uid, d.uid)) if d.kind == self.name else d
+                                           for d in resource.depends))
+
+    def relocate(self, resource: Resource, kind: str, moved: dict[str, str]) -> Resource:
+        """This kind's `resource` after `kind` adopted `moved`, where its own identity or body embeds a reference
+        (a rule group's uid embeds its folder's). Unchanged by default."""
+        return resource
 
     def prepare(self, resource: Resource, ctx: SyncContext) -> Resource:
         """Complete a desired resource at diff/sync time (e.g. digest its secrets); must not write."""

@@ -16,17 +16,32 @@ from ..diff import Secret
 from ..loader import Definition
 from ..model import Resource, ResourceRef
 from ..wording import plural
-from .alerting_api import alerting_api
-from .base import BuildContext, LiveResource, ResourceKind, SyncContext, exported, register
+from .alerting_api import alerting_api, provisioned, ui_put
+from .base import BuildContext, KindExample, LiveResource, ResourceKind, SyncContext, exported, register
 
 DIGEST_KEY = "dashkitSecretDigest"
 OWNER_KEY = "dashkitOwner"
 ROTATE = "re-sent by --rotate-secrets"
 
 
+def _edit_contact_point(client, api) -> int:
+    point = next(p for p in provisioned(client, "/contact-points") if p["name"] == "team-mail")
+    return ui_put(client, f"/contact-points/{point['uid']}", {**point, "settings": {"addresses": "ui@example.com"}})
+
+
+EXAMPLE = KindExample(
+    files={"alerts/points.py": 'from dashkit.builders import email\n'
+                               'contact_points = [email("team-mail", ["team@example.com"])]\n'},
+    change=("team@example.com", "oncall@example.com"),
+    ui_edit=_edit_contact_point, after_ui_edit="locked",  # provisioned with provenance: the UI may not change it
+    present=lambda client, api: any(p["name"] == "team-mail" for p in provisioned(client, "/contact-points")),
+)
+
+
 @register
 class ContactPointKind(ResourceKind):
     name = "contact_point"
+    example = EXAMPLE
     area = "alerts"
     exports = ("contact_points",)
     order = 30

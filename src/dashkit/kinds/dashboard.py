@@ -3,26 +3,38 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from .. import datasources, naming
+from .. import datasource_refs, naming
 from ..diff import KeyedList
 from ..errors import DefinitionError
 from ..loader import Definition
 from ..model import Resource, ResourceRef
 from ..normalize import canonical_json, digest, encode_default, fingerprint, plain_json
-from .base import BuildContext, LiveResource, ResourceKind, SyncContext, export, register
+from .base import ANY_STATUS, BuildContext, KindExample, LiveResource, ResourceKind, SyncContext, export, register
+from .dashboard_marks import ENVELOPE, RESTORED, SERVER_MANAGED, TAG_PREFIX, marker_tag
+from .dashboards_app import AppPlatformDashboards
+from .dashboards_legacy import LegacyDashboards
 
-SERVER_MANAGED = ("id", "version", "iteration")
-ENVELOPE = "dashkit"  # hidden top-level key: {"owner", "uid", "fingerprint"} of what dashkit last wrote
-TAG_PREFIX = "dashkit:"
-RESTORED = "restored"  # the fingerprint a dashboard put back by `dashkit restore` carries
-RESTORED_DRIFT = "restored from a backup by `dashkit restore`; sync --force puts the code's version back"
+if TYPE_CHECKING:
+    from ..lint.model import Document
+
+__all__ = ["ENVELOPE", "RESTORED", "SERVER_MANAGED", "TAG_PREFIX", "DashboardKind", "DashboardSpec", "marker_tag"]
 
 
-def marker_tag(owner: str) -> str:
-    """The tag every dashboard dashkit writes carries; it makes owned dashboards findable by search."""
-    return TAG_PREFIX + owner
+@dataclass(frozen=True)
+class DashboardSpec:
+    """What the dashboard kind keeps with a dashboard besides its body."""
+
+    datasources: frozenset[str] = frozenset()  # the logical datasource names it uses
+    built: str | None = None  # digest of the body as built (with logical names)
+    resolved: tuple[tuple[str, str], ...] = ()  # (logical name, uid) in the environment it is planned for
+    restored: str | None = None  # the backup it was put back from (`dashkit restore`), if it was
+
+
+def spec_of(resource: Resource) -> DashboardSpec:
+    return resource.spec if isinstance(resource.spec, DashboardSpec) else DashboardSpec()
 
 
 def _matcher_key(override: dict) -> str | None:
@@ -87,9 +99,35 @@ def _rows(panels: list[dict]) -> list[str | None]:
     return out
 
 
+def _edit_in_the_ui(client, api) -> int:
+    """A person renames a panel and saves: through /api on 11, the app-platform API the UI uses on 12+."""
+    if api.app_platform:
+        from ..grafana_api import DASHBOARDS
+
+        path = api.path(DASHBOARDS, api.dashboards, "dashboards", "team-x")
+        obj = client.request("GET", path).data
+        obj["spec"]["panels"][0]["title"] = "Edited in the UI"
+        return client.request("PUT", path, json=obj, allow=ANY_STATUS).status
+    live = client.request("GET", "/api/dashboards/uid/team-x").data
+    live["dashboard"]["panels"][0]["title"] = "Edited in the UI"
+    return client.request("POST", "/api/dashboards/db", allow=ANY_STATUS, json={
+        "dashboard": live["dashboard"], "folderUid": live["meta"].get("folderUid", "")}).status
+
+
+EXAMPLE = KindExample(
+    files={"dashboards/team/x.py": 'dashboard = {"title": "X", "panels": [{"id": 1, "type": "timeseries", '
+                                   '"title": "P", "gridPos": {"x": 0, "y": 0, "w": 12, "h": 8}, '
+                                   '"targets": [{"refId": "A", "expr": "up"}]}]}\n'},
+    change=('"expr": "up"', '"expr": "up == 1"'),
+    ui_edit=_edit_in_the_ui, after_ui_edit="drift",
+    present=lambda client, api: client.get_or_none("/api/dashboards/uid/team-x") is not None,
+)
+
+
 @register
 class DashboardKind(ResourceKind):
     name = "dashboard"
+    example = EXAMPLE
     depends_on = ("folder",)
     area = "dashboards"
     exports = ("dashboard", "dashboards")
@@ -115,14 +153,56 @@ class DashboardKind(ResourceKind):
         return [dashboard_resource(item, _folder_path(getattr(item, "folder", None), module_folder, definition,
                                                       where), definition.relpath, where) for where, item in items]
 
-    def finalize(self, resource: Resource, resources: dict[ResourceRef, Resource], ctx: BuildContext) -> None:
-        folder_path = resource.extra.get("folder_path", ())
-        resource.folder = naming.folder_uid(ctx.owner, folder_path) if folder_path else ""
-        resource.depends = (ResourceRef("folder", resource.folder),) if resource.folder else ()
+    def finalize(self, resource: Resource, resources: dict[ResourceRef, Resource], ctx: BuildContext) -> Resource:
+        path = resource.folder_path
+        return resource.copy(folder=naming.folder_uid(ctx.owner, path) if path else "")
+
+    def dependencies(self, resource: Resource, resources: dict[ResourceRef, Resource],
+                     ctx: BuildContext) -> tuple[ResourceRef, ...]:
+        """Its folder, and the library panels of the project it uses (by uid; one the project does not define is
+        Grafana's business: it must exist there)."""
+        depends = [ResourceRef("folder", resource.folder)] if resource.folder else []
+        for uid in library_panel_uids(resource.body):
+            ref = ResourceRef("library_panel", uid)
+            if ref in resources:
+                depends.append(ref)
+        return tuple(dict.fromkeys(depends))
 
     def build_path(self, resource: Resource) -> str:
-        folders = [naming.file_safe(p) for p in resource.extra.get("folder_path", ())]
+        folders = [naming.file_safe(p) for p in resource.folder_path]
         return "/".join(["dashboards", *folders, f"{resource.uid}.json"])
+
+    def lint_documents(self, resource: Resource) -> list[Document]:
+        from ..lint import v2_dashboards
+        from ..lint.model import DocKind, Document
+
+        if v2_dashboards.is_schema_v2(resource.body):
+            return [v2_dashboards.document(resource.body, resource.source, prefix="", label_suffix="", locate=None)]
+        return [Document(DocKind.DASHBOARD, resource.body, resource.source, label=resource.label)]
+
+    def datasource_names(self, resource: Resource) -> frozenset[str]:
+        spec = spec_of(resource)
+        return spec.datasources if spec.built is not None else super().datasource_names(resource)
+
+    def with_datasources(self, resource: Resource, resolved: dict[str, Any]) -> Resource:
+        """Also remembers what the names resolved to: part of the source checksum."""
+        names = self.datasource_names(resource)
+        if not names:
+            return resource
+        mapping = tuple((name, resolved[name].uid) for name in sorted(names) if name in resolved)
+        import dataclasses
+
+        resource = resource.copy(spec=dataclasses.replace(spec_of(resource), resolved=mapping))
+        return super().with_datasources(resource, resolved)
+
+    def spec_to_json(self, resource: Resource) -> Any:
+        spec = spec_of(resource)
+        return {"built": spec.built, "resolved": [list(pair) for pair in spec.resolved], "restored": spec.restored}
+
+    def spec_from_json(self, data: Any) -> Any:
+        data = data if isinstance(data, dict) else {}
+        return DashboardSpec(built=data.get("built"), restored=data.get("restored"),
+                             resolved=tuple(tuple(pair) for pair in data.get("resolved") or ()))
 
     # ---- compare side ------------------------------------------------------------------------------------
     def comparable(self, body: dict[str, Any], folder: str) -> dict[str, Any]:
@@ -148,10 +228,7 @@ class DashboardKind(ResourceKind):
         }
 
     # ---- live side: the legacy /api or the app-platform /apis, chosen per environment ----------------------
-    def _backend(self, ctx: SyncContext):
-        from .dashboards_app import AppPlatformDashboards
-        from .dashboards_legacy import LegacyDashboards
-
+    def _backend(self, ctx: SyncContext) -> AppPlatformDashboards | LegacyDashboards:
         return AppPlatformDashboards(self) if ctx.api.app_platform else LegacyDashboards(self)
 
     def fetch(self, desired: list[Resource], ctx: SyncContext) -> dict[ResourceRef, LiveResource]:
@@ -192,7 +269,8 @@ class DashboardKind(ResourceKind):
         body["tags"] = [t for t in body.get("tags") or [] if not (isinstance(t, str) and t.startswith(TAG_PREFIX))]
         title = str(body.get("title") or uid).strip()
         return Resource(kind=self.name, uid=uid, title=title, body=body, folder=folder, source=source, path=title,
-                        depends=(ResourceRef("folder", folder),) if folder else (), extra={"restored": source})
+                        depends=(ResourceRef("folder", folder),) if folder else (),
+                        spec=DashboardSpec(restored=source))
 
     def dry_run(self, action: str, resource: Resource | None, live: LiveResource | None, ctx: SyncContext) -> bool:
         if not ctx.api.app_platform:
@@ -211,7 +289,7 @@ class DashboardKind(ResourceKind):
         """The fingerprint of what dashkit writes for `resource`: stored with it, compared with the live content to
         tell a UI edit (drift) from a code change. A version put back by `dashkit restore` is not the code's: it is
         marked so, and the next sync reports it rather than overwriting it."""
-        if resource.extra.get("restored"):
+        if spec_of(resource).restored:
             return RESTORED
         return fingerprint(self.comparable(resource.body, resource.folder))
 
@@ -219,11 +297,11 @@ class DashboardKind(ResourceKind):
         """The checksum of the definition as built for this environment: the built body (with logical datasource
         names), its folder and what those names resolve to. Equal checksums mean dashkit would write the same
         thing, so a dashboard that still carries it (and was not saved by anyone since) needs no comparison."""
-        if resource.extra.get("restored"):
+        spec = spec_of(resource)
+        if spec.restored:
             return RESTORED
-        built = resource.extra.get("built") or fingerprint(resource.body)
-        resolved = resource.extra.get("resolved") or {}
-        return digest(f"{built}|{resource.folder}|{canonical_json(resolved)}")
+        built = spec.built or fingerprint(resource.body)
+        return digest(f"{built}|{resource.folder}|{canonical_json(dict(spec.resolved))}")
 
 
 def dashboard_resource(item: Any, folder_path: tuple[str, ...], source: str, where: str = "dashboard") -> Resource:
@@ -250,7 +328,7 @@ def dashboard_resource(item: Any, folder_path: tuple[str, ...], source: str, whe
     body["title"] = title
     body = with_panel_ids(body)
     text = _serialised(body, f"{source} ({where})")
-    names = datasources.used_names(json.loads(text)) if f'"{datasources.PREFIX}' in text else set()
+    names = datasource_refs.used_names(json.loads(text)) if f'"{datasource_refs.PREFIX}' in text else set()
     resource = Resource(
         kind=DashboardKind.name,
         uid=uid,
@@ -258,10 +336,24 @@ def dashboard_resource(item: Any, folder_path: tuple[str, ...], source: str, whe
         body=body,
         source=source,
         path="/".join((*folder_path, title)),
-        extra={"folder_path": folder_path, "datasources": frozenset(names), "built": digest(text)},
+        folder_path=folder_path,
+        spec=DashboardSpec(datasources=frozenset(names), built=digest(text)),
     )
     resource.pack(text)
     return resource
+
+
+def library_panel_uids(body: dict[str, Any]) -> list[str]:
+    """The uids of the library panels a dashboard uses: panels, and panels inside rows, with a `libraryPanel`."""
+    uids = []
+    for panel in body.get("panels") or []:
+        if not isinstance(panel, dict):
+            continue
+        for item in (panel, *(p for p in panel.get("panels") or [] if isinstance(p, dict))):
+            library = item.get("libraryPanel")
+            if isinstance(library, dict) and isinstance(library.get("uid"), str) and library["uid"]:
+                uids.append(library["uid"])
+    return uids
 
 
 def to_dashboard_json(item: Any, where: str) -> dict[str, Any]:

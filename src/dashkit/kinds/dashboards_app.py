@@ -8,7 +8,7 @@ from the code only with --force (backed up in its stored form); anyone else's is
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..errors import Conflict, GrafanaError
 from ..grafana_api import DASHBOARDS
@@ -16,9 +16,7 @@ from ..model import Resource, ResourceRef
 from ..normalize import fingerprint
 from . import managers
 from .base import LiveResource, SyncContext
-
-if TYPE_CHECKING:
-    from .dashboard import DashboardKind
+from .dashboard_marks import ENVELOPE, RESTORED, RESTORED_DRIFT, TAG_PREFIX, DashboardChecksums, marker_tag
 
 V2 = "converted to schema v2"
 GENERATION = "dashkit/generation"  # the generation dashkit's own write gave the dashboard (see `_predict`)
@@ -26,7 +24,7 @@ SPEC_SERVER_FIELDS = ("id", "version")
 
 
 class AppPlatformDashboards:
-    def __init__(self, kind: DashboardKind) -> None:
+    def __init__(self, kind: DashboardChecksums) -> None:
         self.kind = kind
 
     def _path(self, ctx: SyncContext, name: str | None = None, version: str | None = None) -> str:
@@ -38,7 +36,6 @@ class AppPlatformDashboards:
         wrote for the code as it is now: its manager annotations name this project, its `sourceChecksum` is the
         checksum of the definition, and its generation is the one dashkit's own write produced (a save by anyone
         else moves it). Those need nothing more; the others are read whole and compared."""
-        from .dashboard import marker_tag
 
         wanted = {r.uid: r for r in desired}
         searches = [ctx.pool.submit(ctx.client.search, [("type", "dash-db"), ("tag", marker_tag(owner))])
@@ -102,7 +99,6 @@ class AppPlatformDashboards:
 
     def _may_be_ours(self, item: dict[str, Any], ctx: SyncContext) -> bool:
         """Cheap test before building a live view: a manager or legacy marker naming one of this project's owners."""
-        from .dashboard import ENVELOPE
 
         annotations = (item.get("metadata") or {}).get("annotations") or {}
         if ctx.mine(managers.owner_of(annotations)):
@@ -111,7 +107,6 @@ class AppPlatformDashboards:
         return isinstance(envelope, dict) and ctx.mine(envelope.get("owner"))
 
     def _live(self, item: dict[str, Any], ctx: SyncContext, desired: Resource | None) -> LiveResource:
-        from .dashboard import ENVELOPE, RESTORED, RESTORED_DRIFT, marker_tag
 
         meta = item.get("metadata") or {}
         annotations = meta.get("annotations") or {}
@@ -174,7 +169,6 @@ class AppPlatformDashboards:
 
     def _object(self, resource: Resource, ctx: SyncContext, live: LiveResource | None,
                 annotations: dict[str, Any] | None = None) -> dict[str, Any]:
-        from .dashboard import ENVELOPE, TAG_PREFIX, marker_tag
 
         # The spec carries dashkit's classic marker too (tag and hidden key), so a save through the legacy API,
         # which drops the annotations (grafana-api.md §14.5), is still recognised, as drift when it changed content.

@@ -4,29 +4,25 @@ ownership marker inside the dashboard JSON (tag `dashkit:<owner>` and a hidden `
 from __future__ import annotations
 
 import copy
-from typing import TYPE_CHECKING
 
 from ..client import quote_segment
 from ..errors import GrafanaError
 from ..model import Resource, ResourceRef
 from ..normalize import fingerprint
 from .base import LiveResource, SyncContext
-
-if TYPE_CHECKING:
-    from .dashboard import DashboardKind
+from .dashboard_marks import ENVELOPE, RESTORED, RESTORED_DRIFT, TAG_PREFIX, DashboardChecksums, marker_tag
 
 V2_STORED = "stored as schema v2 (saved in Grafana's UI); the legacy API cannot read it (api: auto reads it)"
 
 
 class LegacyDashboards:
-    def __init__(self, kind: DashboardKind) -> None:
+    def __init__(self, kind: DashboardChecksums) -> None:
         self.kind = kind
 
     def fetch(self, desired: list[Resource], ctx: SyncContext) -> dict[ResourceRef, LiveResource]:
         """One search says which dashboards exist and which carry this project's tag; only those are read (a
         dashboard about to be created costs no read). A dashboard whose marker says dashkit wrote exactly what the
         code defines now, and whose version is the one that write gave it, is not compared."""
-        from .dashboard import TAG_PREFIX
 
         tags = {TAG_PREFIX + owner for owner in ctx.owners}
         hits = ctx.client.search([("type", "dash-db")])
@@ -52,7 +48,6 @@ class LegacyDashboards:
         return self._read(ref, None, ctx)
 
     def _read(self, ref: ResourceRef, desired: Resource | None, ctx: SyncContext) -> LiveResource | None:
-        from .dashboard import ENVELOPE, RESTORED, RESTORED_DRIFT, marker_tag
 
         reply = ctx.client.get(f"/api/dashboards/uid/{quote_segment(ref.uid)}", allow=(404, 406))
         if reply.status == 406:  # Grafana 12: stored as schema v2, served only by /apis (grafana-api.md §4.2)
@@ -103,7 +98,6 @@ class LegacyDashboards:
         return live
 
     def save(self, resource: Resource, live: LiveResource | None, ctx: SyncContext) -> None:
-        from .dashboard import ENVELOPE, TAG_PREFIX, marker_tag
 
         if live is not None and live.headline == "stored as schema v2":
             raise GrafanaError(f"dashboard {resource.label} is {V2_STORED}")

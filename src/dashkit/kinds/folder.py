@@ -14,18 +14,34 @@ from .. import naming
 from ..client import quote_segment
 from ..errors import AuthError, NotFound
 from ..model import Resource, ResourceRef
-from .base import BuildContext, LiveResource, ResourceKind, SyncContext, register
+from .base import ANY_STATUS, BuildContext, KindExample, LiveResource, ResourceKind, SyncContext, register
+
+
+def _rename_in_the_ui(client, api) -> int:
+    folder = next(h for h in client.search([("type", "dash-folder")]) if h["title"] == "team")
+    current = client.request("GET", f"/api/folders/{quote_segment(folder['uid'])}").data
+    return client.request("PUT", f"/api/folders/{quote_segment(folder['uid'])}", allow=ANY_STATUS,
+                          json={"title": "Renamed in the UI", "version": current.get("version", 1)}).status
+
+
+EXAMPLE = KindExample(
+    files={"dashboards/team/x.py": 'dashboard = {"title": "X", "panels": []}\n'},
+    change=None,  # a folder is its path: changing it in code is a new folder, not a change of this one
+    ui_edit=_rename_in_the_ui, after_ui_edit="restored",
+    present=lambda client, api: any(h["title"] == "team" for h in client.search([("type", "dash-folder")])),
+)
 
 
 @register
 class FolderKind(ResourceKind):
     name = "folder"
+    example = EXAMPLE
     order = 10
 
     def derive(self, resources: list[Resource], ctx: BuildContext) -> list[Resource]:
         sources: dict[tuple[str, ...], str] = {}
         for resource in resources:
-            path = tuple(resource.extra.get("folder_path", ()))
+            path = resource.folder_path
             for depth in range(1, len(path) + 1):
                 sources.setdefault(path[:depth], resource.source)
         folders = []
@@ -42,7 +58,7 @@ class FolderKind(ResourceKind):
                     source=f"folder of {sources[path]}",
                     depends=(ResourceRef(self.name, parent),) if parent else (),
                     path="/".join(path),
-                    extra={"folder_path": path},
+                    folder_path=path,
                 )
             )
         return folders
@@ -63,18 +79,19 @@ class FolderKind(ResourceKind):
         for resource in sorted((r for r in desired if r.kind == self.name), key=lambda r: r.path.count("/")):
             if resource.uid in hits:
                 continue
-            matches = by_path.get(tuple(resource.extra["folder_path"]), [])
+            matches = by_path.get(resource.folder_path, [])
             if len(matches) == 1:  # two folders of that name (Grafana >= 11.3 allows it): ambiguous, keep ours
                 moved[resource.uid] = matches[0]
         return moved
 
-    def relocate(self, resource: Resource, moved: dict[str, str]) -> Resource:
-        resource = super().relocate(resource, moved)
+    def adopted(self, resource: Resource, moved: dict[str, str]) -> Resource:
+        """Resources in an adopted folder are now in the existing one; an adopted folder is that folder."""
+        resource = super().adopted(resource, moved)
+        if resource.folder in moved:
+            resource = resource.copy(folder=moved[resource.folder])
         if resource.kind == self.name and resource.uid in moved:
-            import dataclasses
-
             uid = moved[resource.uid]
-            resource = dataclasses.replace(resource, uid=uid, body={**resource.body, "uid": uid})
+            resource = resource.copy(uid=uid, body={**resource.body, "uid": uid})
         return resource
 
     # ---- live side ---------------------------------------------------------------------------------------
@@ -85,7 +102,7 @@ class FolderKind(ResourceKind):
         candidates = []
         for uid, hit in hits.items():
             path = title_path(uid, hits)
-            adopted = uid in ctx.adopted_folders.values()
+            adopted = uid in ctx.adopted.get(self.name, {}).values()
             owned = adopted or (path is not None and any(naming.folder_uid(o, path) == uid for o in ctx.owners))
             if uid not in wanted and not owned:
                 continue

@@ -10,13 +10,24 @@ from ..builders.notifications import MuteTiming
 from ..loader import Definition
 from ..model import Resource, ResourceRef
 from . import owner_records
-from .alerting_api import alerting_api
-from .base import BuildContext, LiveResource, ResourceKind, SyncContext, exported, register
+from .alerting_api import alerting_api, provisioned, ui_put
+from .base import BuildContext, KindExample, LiveResource, ResourceKind, SyncContext, exported, register
+
+EXAMPLE = KindExample(
+    files={"alerts/timings.py": 'from dashkit.builders import mute_timing\n'
+                                'mute_timings = [mute_timing("maint", weekdays=["monday"])]\n'},
+    change=('"monday"', '"tuesday"'),
+    ui_edit=lambda client, api: ui_put(client, "/mute-timings/maint",
+                                       {"name": "maint", "time_intervals": [{"weekdays": ["friday"]}]}),
+    after_ui_edit="locked",
+    present=lambda client, api: any(t["name"] == "maint" for t in provisioned(client, "/mute-timings")),
+)
 
 
 @register
 class MuteTimingKind(ResourceKind):
     name = "mute_timing"
+    example = EXAMPLE
     area = "alerts"
     exports = ("mute_timings",)
     order = 30

@@ -26,9 +26,9 @@ from ..errors import DefinitionError
 from ..loader import Definition
 from ..model import Resource, ResourceRef
 from . import owner_records
-from .alerting_api import ROOT_KEYS, alerting_api
+from .alerting_api import ROOT_KEYS, alerting_api, provisioned, ui_put
 from .alerting_files import alertmanager_config
-from .base import BuildContext, LiveResource, ResourceKind, SyncContext, export, register
+from .base import BuildContext, KindExample, LiveResource, ResourceKind, SyncContext, export, register
 
 ROUTES = "routes"
 ROOT = "root"
@@ -62,9 +62,28 @@ def marked(route: dict[str, Any], owner: str) -> dict[str, Any]:
     return out
 
 
+def _edit_route(client, api) -> int:
+    tree = provisioned(client, "/policies")
+    tree["routes"][0]["group_by"] = ["edited_in_the_ui"]
+    return ui_put(client, "/policies", tree)
+
+
+EXAMPLE = KindExample(
+    files={"alerts/routes.py": 'from dashkit.builders import email, notification_policy, route\n'
+                               'contact_points = [email("team-mail", ["team@example.com"])]\n'
+                               'notification_policy = notification_policy(routes=[\n'
+                               '    route("team-mail", matchers={"team": "a"})])\n'},
+    change=('{"team": "a"}', '{"team": "b"}'),
+    ui_edit=_edit_route, after_ui_edit="restored",  # a tree people edit in the UI has no place for a fingerprint
+    present=lambda client, api: any(r.get("receiver") == "team-mail"
+                                    for r in provisioned(client, "/policies").get("routes") or []),
+)
+
+
 @register
 class NotificationPolicyKind(ResourceKind):
     name = "notification_policy"
+    example = EXAMPLE
     depends_on = ("contact_point", "mute_timing")
     area = "alerts"
     exports = ("notification_policy",)
@@ -82,15 +101,17 @@ class NotificationPolicyKind(ResourceKind):
         if tree.routes:
             out.append(Resource(kind=self.name, uid=ROUTES, title="notification routes",
                                 body={"routes": body["routes"]}, source=definition.relpath,
-                                path=f"routes of {ctx.owner}", extra={"tree": tree}))
+                                path=f"routes of {ctx.owner}", spec=tree))
         if tree.receiver:
             out.append(Resource(kind=self.name, uid=ROOT, title="notification policy root",
                                 body={k: body[k] for k in ROOT_KEYS if k in body}, source=definition.relpath,
-                                path="root (default receiver and timings)", extra={"tree": tree}))
+                                path="root (default receiver and timings)", spec=tree))
         return out
 
-    def finalize(self, resource: Resource, resources: dict[ResourceRef, Resource], ctx: BuildContext) -> None:
-        tree: Route = resource.extra["tree"]
+    def dependencies(self, resource: Resource, resources: dict[ResourceRef, Resource],
+                     ctx: BuildContext) -> tuple[ResourceRef, ...]:
+        """The contact points and mute timings the tree names (each must be defined); the root after the routes."""
+        tree: Route = resource.spec
         points = {r.title: r.ref for r in resources.values() if r.kind == "contact_point"}
         timings = {r.title: r.ref for r in resources.values() if r.kind == "mute_timing"}
         for receiver in sorted(tree.receivers()):
@@ -106,7 +127,7 @@ class NotificationPolicyKind(ResourceKind):
         depends += [timings[t] for t in sorted(tree.all_mute_timings())]
         if resource.uid == ROOT and tree.routes:  # both rewrite the one tree: one after the other
             depends.append(ResourceRef(self.name, ROUTES))
-        resource.depends = tuple(depends)
+        return tuple(depends)
 
     def build_files(self, resources: list[Resource], everything: list[Resource]) -> dict[str, str]:
         points = [r for r in everything if r.kind == "contact_point"]
@@ -116,7 +137,7 @@ class NotificationPolicyKind(ResourceKind):
             return {}
         policy = None
         if resources:
-            tree: Route = resources[0].extra["tree"]
+            tree: Route = resources[0].spec
             policy = Resource(kind=self.name, uid="tree", title="tree", body=tree.to_grafana())
         files = {"alertmanager/alertmanager.yml": alertmanager_config(policy, points, templates, timings)}
         for template in templates:

@@ -12,16 +12,27 @@ from ..errors import DefinitionError
 from ..loader import Definition
 from ..model import Resource, ResourceRef
 from . import owner_records
-from .alerting_api import alerting_api
-from .base import BuildContext, LiveResource, ResourceKind, SyncContext, exported, register
+from .alerting_api import alerting_api, provisioned, ui_put
+from .base import BuildContext, KindExample, LiveResource, ResourceKind, SyncContext, exported, register
 
 MARKER = "{{/* managed by dashkit: %s */}}\n"
 _MARKER_RE = re.compile(r"^\{\{/\* managed by dashkit: (\S+) \*/\}\}")
 
 
+EXAMPLE = KindExample(
+    files={"alerts/templates.py": 'from dashkit.builders import template\n'
+                                  'templates = [template("team", \'{{ define "team.title" }}one{{ end }}\')]\n'},
+    change=("one", "two"),
+    ui_edit=lambda client, api: ui_put(client, "/templates/team", {"template": '{{ define "team.title" }}ui{{ end }}'}),
+    after_ui_edit="locked",
+    present=lambda client, api: any(t["name"] == "team" for t in provisioned(client, "/templates")),
+)
+
+
 @register
 class TemplateKind(ResourceKind):
     name = "template"
+    example = EXAMPLE
     area = "alerts"
     exports = ("templates",)
     order = 30

@@ -4,20 +4,29 @@ Prometheus rule files, and they derive what is synced: a Grafana rule group and 
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from .. import naming
+from ..builders.slo_alerts import slo_rule_group
+from ..builders.slo_dashboard import slo_dashboard
+from ..builders.slo_spec import SpecError, parse_document
 from ..errors import DefinitionError
 from ..loader import Definition
 from ..model import Resource
-from ..slo.dashboard import slo_dashboard
-from ..slo.grafana import slo_rule_group
 from ..slo.model import SLO
 from ..slo.prometheus import rule_groups
-from ..slo.spec import SpecError, parse_document
 from .alert_rule_group import rule_group_resource
 from .base import BuildContext, ResourceKind, exported, register
 from .dashboard import dashboard_resource
+
+if TYPE_CHECKING:
+    from ..lint.model import Document
+
+
+@dataclass(frozen=True)
+class SloSpec:
+    slo: SLO
 
 
 @register
@@ -44,22 +53,21 @@ class SloKind(ResourceKind):
             slos = exported(definition, "slos", SLO, "slo(...)")
         return [Resource(kind=self.name, uid=s.id, title=f"{s.service}/{s.name}", body=_summary(s),
                          source=definition.relpath, path=f"{s.service}/{s.name}",
-                         extra={"slo": s, "folder_path": definition.folder_path or ("SLOs",)}) for s in slos]
+                         folder_path=definition.folder_path or ("SLOs",), spec=SloSpec(s)) for s in slos]
 
     def derive(self, resources: list[Resource], ctx: BuildContext) -> list[Resource]:
         by_service: dict[tuple[str, tuple[str, ...]], list[Resource]] = defaultdict(list)
         for resource in resources:
             if resource.kind == self.name:
-                by_service[(resource.extra["slo"].service, resource.extra["folder_path"])].append(resource)
+                by_service[(resource.spec.slo.service, resource.folder_path)].append(resource)
         derived = []
         for (service, folder_path), items in sorted(by_service.items()):
-            slos = [r.extra["slo"] for r in items]
+            slos = [r.spec.slo for r in items]
             source = items[0].source
             group = slo_rule_group(service, slos)
             if group is not None:
-                resource = rule_group_resource(group, folder_path, source, ctx)
-                resource.extra["prometheus_file"] = False  # slo/prometheus/<service>.yml has Sloth's form of them
-                derived.append(resource)
+                # slo/prometheus/<service>.yml has Sloth's form of them
+                derived.append(rule_group_resource(group, folder_path, source, ctx, prometheus_file=False))
             derived.append(dashboard_resource(slo_dashboard(service, slos), folder_path, source))
         return derived
 
@@ -68,7 +76,7 @@ class SloKind(ResourceKind):
 
         by_service: dict[str, list[SLO]] = defaultdict(list)
         for resource in resources:
-            by_service[resource.extra["slo"].service].append(resource.extra["slo"])
+            by_service[resource.spec.slo.service].append(resource.spec.slo)
         files = {}
         for service, slos in sorted(by_service.items()):
             groups = [g for slo in slos for g in rule_groups(slo)]
@@ -76,6 +84,13 @@ class SloKind(ResourceKind):
             files[f"slo/prometheus/{naming.file_safe(service)}.yml"] = header + yaml.safe_dump(
                 {"groups": groups}, sort_keys=False, width=1000, allow_unicode=True)
         return files
+
+
+    def lint_documents(self, resource: Resource) -> list[Document]:
+        from ..lint.model import DocKind, Document
+
+        return [Document(DocKind.SLO, resource.body, resource.source, label=resource.label,
+                         facts={"slos": [resource.spec.slo]})]
 
 
 def _summary(slo: SLO) -> dict[str, Any]:

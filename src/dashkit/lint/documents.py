@@ -4,8 +4,10 @@ holding dashboards, multi-document YAML)."""
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,23 +20,6 @@ READ_ERROR = "DK001"
 NOT_LINTABLE = "DK004"
 
 MAX_NESTING = 100  # real dashboards and rule files nest about 12 levels; walkers recurse, so deeper is refused
-
-
-def from_project(resources: Iterable[Any]) -> list[Document]:
-    docs = []
-    for resource in resources:
-        if resource.kind == "dashboard" and v2_dashboards.is_schema_v2(resource.body):
-            docs.append(v2_dashboards.document(resource.body, resource.source, prefix="", label_suffix="",
-                                               locate=None))
-        elif resource.kind == "dashboard":
-            docs.append(Document(DocKind.DASHBOARD, resource.body, resource.source, label=resource.label))
-        elif resource.kind == "alert_rule_group":
-            docs.append(Document(DocKind.GRAFANA_RULES, resource.body, resource.source, label=resource.label,
-                                 facts={"interval": resource.body.get("interval")}))
-        elif resource.kind == "slo":
-            docs.append(Document(DocKind.SLO, resource.body, resource.source, label=resource.label,
-                                 facts={"slos": [resource.extra["slo"]]}))
-    return docs
 
 
 def from_paths(paths: Iterable[Path], exclude: Iterable[str] = ()) -> tuple[list[Document], list[Finding]]:
@@ -141,10 +126,17 @@ def _yaml_documents(path: Path, problems: list[Finding]) -> list[Document]:
         return yaml_lines(nodes[index])
 
     docs: list[Document] = []
+    several = len(datas) > 1
     for index, data in enumerate(datas):
-        suffix = f" (document {index + 1})" if len(datas) > 1 else ""
-        source = _Source(path, locator(lambda index=index: node_lines(index)), problems, suffix)
-        docs.extend(_documents_in(data, source))
+        suffix = f" (document {index + 1})" if several else ""
+        locate = locator(lambda index=index: node_lines(index))
+        if several:  # paths start with "[doc N] ", which the document's own line table does not know
+            locate = functools.partial(_in_document, locate)
+        found = _documents_in(data, _Source(path, locate, problems, suffix))
+        for doc in found if several else ():
+            doc.prefix = f"[doc {index + 1}] {doc.prefix}"
+            doc.facts["document"] = index + 1
+        docs.extend(found)
     if not docs:
         present = [d for d in datas if d is not None]
         if len(present) == 1:
@@ -152,6 +144,14 @@ def _yaml_documents(path: Path, problems: list[Finding]) -> list[Document]:
         raise Unrecognised(f"{len(present)} YAML documents: {', '.join(_what_it_is(d) for d in present)}"
                            if present else "the file is empty")
     return docs
+
+
+_DOC_MARK = re.compile(r"^\[doc \d+\] ?")
+
+
+def _in_document(locate: Callable[[str], int | None], location: str) -> int | None:
+    """The line of `location` (which names its document of a multi-document file first) in that document."""
+    return locate(_DOC_MARK.sub("", location, count=1))
 
 
 def _yaml_problem(exc: Exception) -> str:

@@ -39,8 +39,9 @@ class Document:
         if self.translate is not None:
             json_path = self.translate(json_path)
         if self.prefix and json_path:
-            return f"{self.prefix}.{json_path}" if not json_path.startswith("[") else self.prefix + json_path
-        return self.prefix or json_path
+            joins = json_path.startswith("[") or self.prefix.endswith(" ")  # "[doc 2] " names a document
+            return self.prefix + json_path if joins else f"{self.prefix}.{json_path}"
+        return self.prefix.rstrip() or json_path
 
 
 @dataclass(frozen=True)

@@ -1,2 +1,2 @@
-"""SLOs as code: a versioned spec, multi-window multi-burn-rate alerts (Google SRE workbook) with Sloth-compatible
-recording rules, Grafana-managed alerts and an error-budget dashboard, all from one definition."""
+"""The SLO core: the model, every generated name, the burn-rate windows and the Sloth-compatible Prometheus rules.
+It imports no builders; the spec, `slo(...)`, the SLO dashboard and the Grafana alerts are in dashkit.builders.slo*."""

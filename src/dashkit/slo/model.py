@@ -1,10 +1,12 @@
 """An SLO as data: service, objective, period, SLI (ratio of error events, or latency from histogram buckets),
-labels and alerting. Built from YAML (spec.py) or Python (dashkit.builders.slo)."""
+labels and alerting. Built from YAML (dashkit.builders.slo_spec) or Python (dashkit.builders.slo)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+
+from .names import slo_id
 
 # Bucket boundaries of the common client libraries' default histograms (prom-client, client_python, client_golang).
 DEFAULT_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0)
@@ -82,8 +84,6 @@ class SLO:
 
     @property
     def id(self) -> str:
-        from .names import slo_id
-
         return slo_id(self.service, self.name)
 
     @property

@@ -92,9 +92,13 @@ class RequiredField(Rule):
             value = as_dict(rule.get(self.section)).get(self.key)
             if isinstance(value, (list, dict)):
                 continue  # DK211 reports the wrong type
-            if not str(value or "").strip():
+            if not str(value or "").strip() and not self.stands_in(rule):
                 what = "label" if self.section == "labels" else "annotation"
                 yield self.finding(doc, f"{path}.{self.section}", f"alert '{_name(rule)}' has no {self.key} {what}")
+
+    def stands_in(self, rule: dict[str, Any]) -> bool:
+        """Whether something else in the rule does the field's job."""
+        return False
 
 
 @register
@@ -128,10 +132,34 @@ class MissingSeverity(RequiredField):
     name = "alert-severity"
     severity = Severity.WARNING
     summary = "An alert has no `severity` label."
-    why = "Routing pages on severity: an alert without one goes to the default receiver, or nowhere."
+    why = ("Routing pages on severity: an alert without one goes to the default receiver, or nowhere. Another label "
+           "that says how urgent the alert is can be routed on all the same: Sloth's `sloth_severity: page|ticket`, "
+           "any `*_severity`, `priority` or `urgency` label, or a label whose value is `page` or `ticket`.")
     section, key = "labels", "severity"
-    good = (Example(rules_file(alert()), P),)
+    good = (Example(rules_file(alert()), P),
+            Example(rules_file(alert(labels={"sloth_severity": "page", "team": "api"})), P,
+                    note="Sloth's severity label (page or ticket)"))
     bad = (Example(rules_file(alert(labels={"team": "api"})), P),)
+
+    def stands_in(self, rule: dict[str, Any]) -> bool:
+        return _carries_urgency(as_dict(rule.get("labels")))
+
+
+_URGENCY_LABELS = ("priority", "urgency")
+_URGENCY_VALUES = ("page", "ticket", "pager", "paging")
+
+
+def _carries_urgency(labels: dict[str, Any]) -> bool:
+    """A label routing can tell a page from a ticket by: Sloth's `sloth_severity` (page, ticket), any
+    `*_severity`, `priority` or `urgency` label, or a label whose value is page or ticket."""
+    for name, value in labels.items():
+        text = str(value or "").strip()
+        if not text or isinstance(value, (list, dict)):
+            continue
+        name = str(name).lower()
+        if name.endswith("severity") or name in _URGENCY_LABELS or text.lower() in _URGENCY_VALUES:
+            return True
+    return False
 
 
 @register

@@ -104,33 +104,49 @@ class PanelOverlap(Rule):
     severity = Severity.WARNING
     summary = ("Two panels meant to sit side by side overlap, or a panel leaves Grafana's 24-column grid (rows "
                "excepted: Grafana draws them full width where they stand).")
-    why = ("Grafana sorts panels by y then x and pushes each overlapping one down: two panels at the same y that "
-           "overlap end up stacked, not side by side. A panel that starts inside the one above, or full-width panels "
-           "at one y (generated dashboards count on both), are only moved down in order, so that is advice: the "
-           "file does not say where Grafana draws them.")
+    why = ("Grafana sorts panels by y then x, floats each one up and pushes it below what it overlaps: two panels "
+           "at the same y that overlap end up stacked, not side by side, and a panel that starts inside a panel "
+           "above is moved down, away from the panels beside it. Where that keeps every panel in its line "
+           "(generated dashboards count on it: full-width panels one y apart, a row on top of a panel, panels "
+           "stacked on one spot), Grafana draws what was meant and nothing is reported. A missing gridPos key "
+           "takes Grafana's default (x 0, y 0, w 6, h 3).")
     good = (Example(dashboard(panel(), panel(id=2, gridPos={"h": 8, "w": 12, "x": 12, "y": 0}))),
             Example(dashboard({"id": 3, "type": "row", "title": "Traffic", "collapsed": False, "panels": [],
                                "gridPos": {"h": 1, "w": 0, "x": 0, "y": 0}},
                               panel(gridPos={"h": 8, "w": 12, "x": 0, "y": 0})),
-                    note="a row at w=0 sharing y with a panel: Grafana draws the row full width, above it"))
+                    note="a row at w=0 sharing y with a panel: Grafana draws the row full width, above it"),
+            Example(dashboard(panel(gridPos={"h": 7, "w": 24, "x": 0, "y": 0}),
+                              panel(id=2, gridPos={"h": 7, "w": 24, "x": 0, "y": 1}),
+                              panel(id=3, gridPos={"h": 7, "w": 24, "x": 0, "y": 2})),
+                    note="a generated layout: y steps of 1, Grafana stacks the panels in that order"))
     bad = (Example(dashboard(panel(), panel(id=2, gridPos={"h": 8, "w": 12, "x": 6, "y": 0}))),
-           Example(dashboard(panel(gridPos={"h": 8, "w": 12, "x": 18, "y": 0}))))
+           Example(dashboard(panel(gridPos={"h": 8, "w": 12, "x": 18, "y": 0}))),
+           Example(dashboard(panel(gridPos={"h": 16, "w": 12, "x": 0, "y": 0}),
+                             panel(id=2, gridPos={"h": 8, "w": 12, "x": 12, "y": 0}),
+                             panel(id=3, gridPos={"h": 8, "w": 12, "x": 0, "y": 8}),
+                             panel(id=4, gridPos={"h": 8, "w": 12, "x": 12, "y": 8})),
+                   note="the third panel starts inside the first: Grafana moves it below, away from the fourth"))
 
     def check(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
         if doc.data.get("rows"):
             return  # the legacy layout has no grid positions
         for scope in _layout_scopes(doc.data):
             boxes: list[tuple[int, int, int, int, str, str]] = []
+            rows: list[tuple[int, int, int, int, str, str]] = []
             for path, item in scope:
                 grid = item.get("gridPos")
-                if not isinstance(grid, dict) or item.get("type") == "row":
+                if not isinstance(grid, dict):
                     continue
                 try:
-                    x, y, w, h = (int(grid.get(k, 0)) for k in ("x", "y", "w", "h"))
+                    x, y, w, h = (int(grid[k]) if grid.get(k) is not None else _GRID_DEFAULTS[k]
+                                  for k in ("x", "y", "w", "h"))
                 except (TypeError, ValueError, OverflowError):
                     yield self.finding(doc, f"{path}.gridPos", "gridPos values must be numbers", Severity.ERROR)
                     continue
                 title = f"'{item.get('title', '')}'"
+                if item.get("type") == "row":
+                    rows.append((0, y, 24, 1, path, title))  # drawn full width, one unit high, where it stands
+                    continue
                 if x < 0 or y < 0 or w < 1 or h < 1 or x + w > 24:
                     yield self.finding(doc, f"{path}.gridPos", f"panel {title} at x={x} w={w} leaves the "
                                                                "24-column grid")
@@ -139,7 +155,9 @@ class PanelOverlap(Rule):
             if not _any_overlap(boxes):
                 continue
             grid_map = _GridMap()
-            for x, y, w, h, path, title in boxes:
+            moved: list[tuple[tuple[int, int, int, int, str, str], str]] = []
+            for box in boxes:
+                x, y, w, h, path, title = box
                 clash = grid_map.place(x, y, w, h, (y, w, f"{title} ({path})"))
                 if clash is None:
                     continue
@@ -148,8 +166,38 @@ class PanelOverlap(Rule):
                     yield self.finding(doc, f"{path}.gridPos", f"panel {title} overlaps {other} at the same y: "
                                                                "Grafana stacks them instead of side by side")
                 else:
-                    yield self.finding(doc, f"{path}.gridPos", f"panel {title} overlaps {other}: Grafana moves it "
-                                                               "down on load", Severity.INFO)
+                    moved.append((box, other))
+            if moved:
+                yield from self._lines_broken(doc, boxes, rows, moved)
+
+    def _lines_broken(self, doc: Document, boxes: list, rows: list, moved: list) -> Iterator[Finding]:
+        """The panels Grafana pushes down (they start inside a panel above) that end up apart from a panel the file
+        puts beside them, at the same y: the layout Grafana draws is not the one written."""
+        final = _grafana_layout(boxes + rows)
+        lines: dict[int, dict[tuple[int, int], dict[int, str]]] = {}  # y -> (x, w) -> drawn y -> a panel's name
+        for x, y, w, _, path, title in boxes:
+            lines.setdefault(y, {}).setdefault((x, w), {}).setdefault(final[path], f"{title} ({path})")
+        for (x, y, w, _, path, title), other in moved:
+            beside = next((name for (bx, bw), drawn in lines[y].items() if bx >= x + w or x >= bx + bw
+                           for at, name in drawn.items() if at != final[path]), None)
+            if beside is not None:
+                yield self.finding(doc, f"{path}.gridPos", f"panel {title} overlaps {other}: Grafana moves it "
+                                                           f"down to y={final[path]}, away from {beside} beside it")
+
+
+_GRID_DEFAULTS = {"x": 0, "y": 0, "w": 6, "h": 3}  # Grafana's PanelModel defaults for a missing gridPos key
+
+
+def _grafana_layout(items: list[tuple[int, int, int, int, str, str]]) -> dict[str, int]:
+    """{path: y} where Grafana draws each item: in (y, x) order, each floats up to the lowest bottom of what is
+    already placed in its columns (react-grid-layout's vertical compaction, which Grafana's grid uses)."""
+    skyline = [0] * 24
+    out: dict[str, int] = {}
+    for x, _, w, h, path, _ in sorted(items, key=lambda item: (item[1], item[0])):
+        top = max(skyline[x:x + w])
+        skyline[x:x + w] = [top + h] * w
+        out[path] = top
+    return out
 
 
 def _any_overlap(boxes: list[tuple[int, int, int, int, str, str]]) -> bool:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
-from ...datasources import logical_name
+from ...datasource_refs import logical_name
 from ...grafana_units import is_known_unit, suggest_unit
 from ..model import Document, Finding, Severity
 from ..registry import Example, LintContext, Rule, register
@@ -25,15 +26,50 @@ class PanelTitle(Rule):
     name = "panel-title"
     severity = Severity.WARNING
     summary = "A panel has no title."
-    why = "A graph nobody can name is a graph nobody can discuss: titles are what people search, link and page on."
+    why = ("A graph nobody can name is a graph nobody can discuss: titles are what people search, link and page on. "
+           "The log-volume strip Grafana's Explore shows above the logs, which dashboards copy (an untitled graph "
+           "right on top of a logs panel), belongs to the logs panel and needs none.")
     aliases = ("panel-title-description-rule",)
-    good = (Example(dashboard(panel())),)
+    good = (Example(dashboard(panel())),
+            Example(dashboard(
+                panel(title="", expr='sum(count_over_time({app="api"}[$__interval]))',
+                      gridPos={"h": 4, "w": 24, "x": 0, "y": 0}),
+                {"id": 2, "type": "logs", "title": "", "datasource": {"type": "loki", "uid": "${loki}"},
+                 "gridPos": {"h": 20, "w": 24, "x": 0, "y": 4}, "targets": [{"refId": "A", "expr": '{app="api"}'}]}),
+                note="the log-volume strip of the logs panel below it"))
     bad = (Example(dashboard(panel(title=""))),)
 
     def check(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
         for ref in doc_panels(doc):
-            if panel_type(ref.panel) in DATA_PANELS and not str(ref.panel.get("title") or "").strip():
+            if panel_type(ref.panel) in DATA_PANELS and not str(ref.panel.get("title") or "").strip() \
+                    and not _volume_strip(ref, doc_panels(doc)):
                 yield self.finding(doc, f"{ref.path}.title", f"a {ref.panel.get('type')} panel has no title")
+
+
+def _box(panel: dict) -> tuple[int, int, int, int] | None:
+    grid = panel.get("gridPos")
+    try:
+        return tuple(int(grid.get(k, 0)) for k in ("x", "y", "w", "h")) if isinstance(grid, dict) else None
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def _volume_strip(ref: PanelRef, refs: list[PanelRef]) -> bool:
+    """An untitled graph sitting right on top of a logs panel in the same row, across its columns: its log-volume
+    strip (Explore's layout), which the logs panel's title names."""
+    if panel_type(ref.panel) not in ("timeseries", "graph", "barchart"):
+        return False
+    mine = _box(ref.panel)
+    if mine is None:
+        return False
+    x, y, w, h = mine
+    for other in refs:
+        if panel_type(other.panel) != "logs" or other.row is not ref.row:
+            continue
+        box = _box(other.panel)
+        if box is not None and box[1] == y + h and box[0] < x + w and x < box[0] + box[2]:
+            return True
+    return False
 
 
 @register
@@ -141,7 +177,7 @@ class UnknownUnit(Rule):
         for ref in doc_panels(doc):
             unit, where = _unit(ref.panel)
             if unit and not is_known_unit(unit):
-                hint = suggest_unit(unit)
+                hint = _suggestion(unit)
                 if hint:
                     yield self.finding(doc, f"{ref.path}.{where}", f"unit {unit!r} is not a Grafana unit; did you "
                                                                    f"mean {hint!r}?")
@@ -150,6 +186,30 @@ class UnknownUnit(Rule):
                                        f"unit {unit!r} is not a Grafana unit: Grafana shows it as a suffix and scales "
                                        f"nothing; write 'suffix:{unit.strip()}' if a suffix is what you want",
                                        Severity.INFO)
+
+
+_SIZES = {"KB": "deckbytes", "MB": "decmbytes", "GB": "decgbytes", "TB": "dectbytes", "PB": "decpbytes",
+          "KiB": "kbytes", "MiB": "mbytes", "GiB": "gbytes", "TiB": "tbytes", "PiB": "pbytes"}
+_BITS = re.compile(r"bit|^[kKMGTP]?i?b(ps|/s)?$")
+_BYTES = re.compile(r"byte|[kKMGTP]i?B|^B(ps|/s)?$")
+
+
+def _suggestion(unit: str) -> str | None:
+    """The Grafana unit `unit` was meant to be, when that is clear; never one that measures something else: 'GB' is
+    a size (decgbytes), not 'GBs' (gigabytes per second), and 'KBps' is not 'Kbits' (eight times less)."""
+    cleaned = unit.strip()
+    if cleaned in _SIZES:
+        return _SIZES[cleaned] if is_known_unit(_SIZES[cleaned]) else None
+    hint = suggest_unit(unit)
+    if hint is None or hint == cleaned:
+        return hint
+    if _quantity(cleaned) != _quantity(hint) and None not in (_quantity(cleaned), _quantity(hint)):
+        return None
+    return hint
+
+
+def _quantity(unit: str) -> str | None:
+    return "bits" if _BITS.search(unit) else "bytes" if _BYTES.search(unit) else None
 
 
 @register

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
 
+from ...builders.slo_spec import SpecError, parse_document
 from ...durations import format_duration, parse_duration
 from ...slo.model import SLO
-from ...slo.spec import SpecError, parse_document
 from ..model import DocKind, Document, Finding, Severity
 from ..registry import Example, LintContext, Rule, register
 
@@ -20,13 +22,52 @@ def _spec(**slo) -> dict:
 
 
 def slos_of(doc: Document) -> list[SLO] | SpecError:
-    """The SLO models of a document (already validated for a project), or the spec error."""
+    """The SLO models of a document (already validated for a project), or the spec error. What Sloth accepts and
+    dashkit's own format does not is set aside first (see `sloth_spec`)."""
     if "slos" in doc.facts:
         return doc.facts["slos"]
-    try:
-        return parse_document(doc.data)
-    except SpecError as exc:
-        return exc
+    cached = doc.facts.get("_slos")
+    if cached is None:
+        try:
+            cached = parse_document(sloth_spec(doc.data)[0])
+        except SpecError as exc:
+            cached = exc
+        doc.facts["_slos"] = cached
+    return cached
+
+
+SLI_PLUGIN_STAND_IN = "sloth_sli_plugin_stand_in[{{.window}}]"  # parses; no rule reads an SLO's queries
+_ALERT_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+
+
+def sloth_spec(data: Any) -> tuple[Any, list[tuple[str, str]]]:
+    """A Sloth spec (`prometheus/v1`) as dashkit's checks read it, and (path, plugin id) for each SLI a plugin
+    computes. Sloth accepts what dashkit's own format does not: SLO plugins (`slo_plugins` of the file, `plugins`
+    of an SLO), which rework the rules Sloth generates; SLI plugins (`sli.plugin`), which generate the SLI's
+    queries; and any alert name (Prometheus puts it in the `alertname` label, where `-` is fine). The spec is
+    checked without the SLO plugins, with a stand-in for queries an SLI plugin makes (no check reads them) and for
+    such alert names: objective, window, labels and alerting are still checked."""
+    if not isinstance(data, Mapping) or data.get("version") != "prometheus/v1":
+        return data, []
+    slos = data.get("slos")
+    plugin_slis: list[tuple[str, str]] = []
+    out = {key: value for key, value in data.items() if key != "slo_plugins"}
+    if isinstance(slos, list):
+        cleaned = []
+        for index, slo in enumerate(slos):
+            if isinstance(slo, Mapping):
+                slo = {key: value for key, value in slo.items() if key != "plugins"}
+                sli = slo.get("sli")
+                if isinstance(sli, Mapping) and len(sli) == 1 and isinstance(sli.get("plugin"), Mapping):
+                    plugin_slis.append((f"slos[{index}].sli.plugin", str(sli["plugin"].get("id") or "")))
+                    slo["sli"] = {"raw": {"error_ratio_query": SLI_PLUGIN_STAND_IN}}
+                alerting = slo.get("alerting")
+                name = alerting.get("name") if isinstance(alerting, Mapping) else None
+                if isinstance(name, str) and name.strip() and not _ALERT_NAME.match(name):
+                    slo["alerting"] = {**alerting, "name": "sloth_alert_name_stand_in"}
+            cleaned.append(slo)
+        out["slos"] = cleaned
+    return out, plugin_slis
 
 
 class SloRule(Rule):
@@ -57,9 +98,20 @@ class InvalidSlo(Rule):
     severity = Severity.ERROR
     summary = ("An SLO spec is invalid (an objective outside 0-100 or written as a ratio like 0.995, window, "
                "queries, window placeholder, latency threshold...).")
-    why = "dashkit build refuses it, and Sloth-style generators would produce rules that measure nothing."
+    why = ("dashkit build refuses it, and Sloth-style generators would produce rules that measure nothing. What "
+           "Sloth accepts in its own format (`prometheus/v1`) is valid: plugins (`slo_plugins`, an SLO's `plugins`, "
+           "`sli.plugin`) and alert names with `-`. dashkit checks the rest of such a spec, and says at info that it "
+           "cannot check the queries an SLI plugin generates.")
     applies_to = (S,)
-    good = (Example(_spec(), S),)
+    good = (Example(_spec(), S),
+            Example({"version": "prometheus/v1", "service": "api", "slo_plugins": {"chain": [
+                {"id": "sloth.dev/core/debug/v1", "config": {"msg": "hi"}}]},
+                "slos": [{"name": "requests", "objective": 99.9, "plugins": {"chain": [
+                    {"id": "sloth.dev/contrib/info_labels/v1", "config": {"labels": {"team": "api"}}}]},
+                    "sli": {"events": {"error_query": 'sum(rate(http_requests_total{code=~"5.."}[{{.window}}]))',
+                                       "total_query": "sum(rate(http_requests_total[{{.window}}]))"}},
+                    "alerting": {"name": "ApiHighErrorRate"}}]}, S,
+                note="Sloth's SLO plugins are Sloth's business, not an error"))
     bad = (Example(_spec(objective=100), S), Example(_spec(objective=0.995), S),
            Example(_spec(sli={"latency": {"threshold": 0.3}}), S))
 
@@ -67,16 +119,23 @@ class InvalidSlo(Rule):
         result = slos_of(doc)
         if isinstance(result, SpecError):
             yield self.finding(doc, result.key, str(result).removeprefix(f"{result.key}: "))
+        if "slos" in doc.facts:
+            return  # a project's SLOs: dashkit's own format, validated when built
+        for where, plugin in sloth_spec(doc.data)[1]:
+            named = f" '{plugin}'" if plugin else ""
+            yield self.finding(doc, where, f"the SLI comes from the Sloth plugin{named}: dashkit cannot read the "
+                                           "queries it generates, so they are not checked", Severity.INFO)
 
 
 @register
 class BudgetTooSmall(SloRule):
     code = "DK302"
     name = "slo-budget-too-small"
-    severity = Severity.WARNING
+    severity = Severity.INFO
     summary = "An SLO's error budget is less than 10 minutes of full outage over its window."
     why = ("Nobody can be paged, wake up and roll back inside it: the SLO is broken by the first incident and "
-           "stops guiding decisions. 99.9% over 30 days allows 43 minutes; 99.99% only 4.")
+           "stops guiding decisions. 99.9% over 30 days allows 43 minutes; 99.99% only 4. Advice: a tight objective "
+           "is a choice the owners may have made on purpose (with automated rollback, or for a critical path).")
     good = (Example(_spec(), S),)
     bad = (Example(_spec(objective=99.99), S),)
 

@@ -1,5 +1,5 @@
 """SLO specs: dashkit's own format (`version: dashkit/v1`) and Sloth's (`version: prometheus/v1`), validated
-into SLO models with errors that name the key."""
+into SLO models with errors that name the key. A builder: availability and latency SLIs come from the Conventions."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..builders.conventions import DEFAULT, Conventions
-from ..builders.queries import aggregate, eq, regex, selector
-from .model import DEFAULT_BUCKETS, SLO, Alerting, AlertSpec, EventsSLI, RawSLI, has_placeholder
-from .names import default_alert_name
-from .windows import SUPPORTED_PERIODS
+from ..slo.model import DEFAULT_BUCKETS, SLO, Alerting, AlertSpec, EventsSLI, RawSLI, has_placeholder
+from ..slo.names import default_alert_name
+from ..slo.windows import SUPPORTED_PERIODS
+from .conventions import DEFAULT, Conventions
+from .queries import aggregate, eq, regex, selector
 
 VERSIONS = ("dashkit/v1", "prometheus/v1")
 _NAME_RE = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")

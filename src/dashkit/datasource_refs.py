@@ -1,4 +1,5 @@
-"""Logical datasource names: how definitions spell them, and how diff/sync resolve them per environment.
+"""Logical datasource names: how definitions spell them, and how a body is rewritten once they are resolved (pure:
+no HTTP; resolving a name to an environment's datasource is datasource_lookup's job).
 
 In code a datasource is written by logical name with an '@' prefix, which no real Grafana uid can
 contain: `"datasource": "@prometheus"` or `"datasource": {"uid": "@prometheus"}` (and
@@ -10,16 +11,8 @@ variable (`$datasource`, `${datasource}`) and Grafana's pseudo datasources are l
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
-from .errors import ConfigError
-
-if TYPE_CHECKING:
-    from .client import GrafanaClient
-    from .config import DatasourceRef, Environment
-    from .model import Resource
+from typing import Any
 
 PREFIX = "@"
 _NAME_RE = re.compile(r"^@([A-Za-z0-9][A-Za-z0-9_.-]*)$")
@@ -89,52 +82,6 @@ def substitute(body: Any, resolved: dict[str, ResolvedDatasource]) -> Any:
         items = [substitute(item, resolved) for item in body]
         return body if all(a is b for a, b in zip(items, body, strict=True)) else items
     return body
-
-
-def resolve(
-    resources: Iterable[Resource], env: Environment, client: GrafanaClient
-) -> dict[str, ResolvedDatasource]:
-    """Look up every logical name the resources use; any that does not resolve fails before any write."""
-    users: dict[str, list[str]] = {}
-    for resource in resources:
-        known = resource.extra.get("datasources")  # collected when it was built (dashboards)
-        for name in sorted(known if known is not None else used_names(resource.body)):
-            users.setdefault(name, []).append(resource.source or resource.label)
-    missing = sorted(n for n in users if n not in env.datasources)
-    if missing:
-        name = missing[0]
-        where = ", ".join(sorted(set(users[name]))[:3])
-        raise ConfigError(
-            f"datasource '@{name}' (used in {where}) is not mapped for environment '{env.name}'"
-            + (f"; also unmapped: {', '.join('@' + n for n in missing[1:])}" if len(missing) > 1 else ""),
-            hint=f"add it to dashkit.yaml under environments.{env.name}.datasources, "
-            f"e.g. {name}: {{uid: <datasource uid>}} or {name}: {{name: <datasource name>}}",
-        )
-    resolved: dict[str, ResolvedDatasource] = {}
-    for name in sorted(users):
-        ref = env.datasources[name]
-        found = lookup(ref, client)
-        if found is None:
-            spelled = f"uid '{ref.uid}'" if ref.uid else f"name '{ref.name}'"
-            raise ConfigError(
-                f"environments.{env.name}.datasources.{name}: Grafana at {client.base_url} has no datasource "
-                f"with {spelled}",
-                hint="check the datasource exists in that Grafana (Connections > Data sources) and fix dashkit.yaml",
-            )
-        resolved[name] = found
-    return resolved
-
-
-def lookup(ref: DatasourceRef, client: GrafanaClient) -> ResolvedDatasource | None:
-    """The datasource an environment's entry names (by uid or by name), or None when Grafana has none."""
-    from .client import quote_segment  # the client imports requests: only when talking to Grafana
-
-    path = f"/api/datasources/uid/{quote_segment(ref.uid)}" if ref.uid else (
-        f"/api/datasources/name/{quote_segment(ref.name or '')}")
-    data = client.get_or_none(path)
-    if not isinstance(data, dict) or not data.get("uid"):
-        return None
-    return ResolvedDatasource(uid=data["uid"], type=str(data.get("type", "")), name=str(data.get("name")))
 
 
 def _current_name(value: Any) -> str | None:

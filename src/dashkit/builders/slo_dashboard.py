@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..builders.dashboards import Dashboard, dashboard, dashboard_link
-from ..builders.layout import Row
-from ..builders.panels import Query, alert_list, stat, timeseries
-from ..builders.variables import datasource_variable
-from . import names
-from .model import SLO
-from .prometheus import number, selector
-from .windows import sli_windows, windows_for
+from ..slo import names
+from ..slo.model import SLO
+from ..slo.prometheus import number, selector
+from ..slo.windows import sli_windows, windows_for
+from .dashboards import Dashboard, dashboard, dashboard_link
+from .layout import Row
+from .panels import Query, alert_list, stat, timeseries
+from .variables import datasource_variable
 
 DATASOURCE = "${datasource}"
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..builders.alerts import AlertRule, RuleGroup, alert_rule, rule_group
-from . import names
-from .model import SLO
-from .prometheus import DEFAULT_SUMMARY, DEFAULT_TITLE, alert_expression, direct_expression, identity
+from ..slo import names
+from ..slo.model import SLO
+from ..slo.prometheus import DEFAULT_SUMMARY, DEFAULT_TITLE, alert_expression, direct_expression, identity
+from .alerts import AlertRule, RuleGroup, alert_rule, rule_group
 
 
 def slo_alert_rules(slo: SLO, runbook_url: str | None = None) -> list[AlertRule]:
