@@ -23,12 +23,20 @@ class Api:
 
     def __init__(self, base: str, token: str | None = "admin-token", auth: tuple[str, str] | None = None) -> None:
         self.base = base
-        self.major = 11  # the Grafana generation of the emulator (set by the `platform` fixture)
+        self.major = 11  # the Grafana generation of the emulator (set by the `platform`/`versioned` fixtures)
         self.session = requests.Session()
+        self._others: list[Api] = []
         if token:
             self.session.headers["Authorization"] = f"Bearer {token}"
         if auth:
             self.session.auth = auth
+
+    def other(self, token: str | None = None, auth: tuple[str, str] | None = None) -> Api:
+        """A client of the same emulator with another credential (closed with this one)."""
+        client = Api(self.base, token, auth)
+        client.major = self.major
+        self._others.append(client)
+        return client
 
     def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         kwargs.setdefault("timeout", 10)
@@ -59,7 +67,12 @@ class Api:
         assert response.status_code == 200, response.text
         return response.json()
 
+    def patch(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("PATCH", path, **kwargs)
+
     def close(self) -> None:
+        for client in self._others:
+            client.close()
         self.session.close()
 
 
@@ -128,6 +141,25 @@ def platform(platform_emulator: Emulator) -> Iterator[Api]:
     assert requests.post(platform_emulator.url + "/__emulator/reset", timeout=10).status_code == 200
     client = Api(platform_emulator.url)
     client.major = int(platform_emulator.config.grafana_version.split(".")[0])
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="module", params=["11", "12", "13"])
+def versioned_emulator(request: pytest.FixtureRequest) -> Iterator[Emulator]:
+    """One emulator per Grafana generation (`--grafana 11`, `12`, `13`) and test module: every test that uses it
+    runs on all three."""
+    emu = Emulator(EmulatorConfig(port=0, tokens=dict(TOKENS), grafana_version=request.param)).start()
+    yield emu
+    emu.stop()
+
+
+@pytest.fixture
+def versioned(versioned_emulator: Emulator) -> Iterator[Api]:
+    """An Admin client of the 11, 12 or 13 emulator, reset before the test; `versioned.major` says which."""
+    assert requests.post(versioned_emulator.url + "/__emulator/reset", timeout=10).status_code == 200
+    client = Api(versioned_emulator.url)
+    client.major = int(versioned_emulator.config.grafana_version.split(".")[0])
     yield client
     client.close()
 

@@ -1,5 +1,5 @@
-"""A local Grafana-API-compatible server (dashboards, folders, search, datasources, alerting provisioning)
-for tests and demos."""
+"""A local Grafana-API-compatible server (dashboards, folders and their permissions, search, datasources, library
+elements, teams, alerting provisioning, and on 12/13 the app-platform APIs) for tests and demos."""
 
 from dashkit.emulator.config import EmulatorConfig, load_datasources
 from dashkit.emulator.emulator import Emulator

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dashkit.emulator import k8s, managers
+from dashkit.emulator import k8s, library_model, managers
 from dashkit.emulator.app_metadata import FOLDER, check_name, client_metadata
 from dashkit.emulator.dashboard_objects import KIND, RESOURCE, metadata_json, object_json
 from dashkit.emulator.dashboard_save import MESSAGE, Actor, DashboardWrite, commit_dashboard
@@ -163,4 +163,5 @@ def delete_dashboard(req: Request) -> Reply:
     managers.check_write(existing.annotations, None, resource=RESOURCE, group=DASHBOARD_GROUP, name=name)
     if not dry_run:
         req.org.drop_dashboard(name)
+        library_model.disconnect_dashboard(req.org, existing.id)
     return ok(k8s.success_status(DASHBOARD_GROUP, RESOURCE, name, existing.k8s_uid))

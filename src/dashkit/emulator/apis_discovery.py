@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from dashkit.emulator import apis_folders, dashboard_objects, k8s
-from dashkit.emulator.notification_resources import RESOURCES
+from dashkit.emulator.alerting.notification_resources import RESOURCES
 from dashkit.emulator.replies import ApiError, Reply, ok
 from dashkit.emulator.routing import Request, RouteTable
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from dashkit.emulator import k8s, managers
+from dashkit.emulator import k8s, library_model, managers, permission_model
 from dashkit.emulator.app_metadata import FOLDER, check_name, client_metadata, object_metadata
 from dashkit.emulator.folders import MAX_NESTED_FOLDER_DEPTH
 from dashkit.emulator.hooks import FOLDER_CONTENTS
 from dashkit.emulator.model import Folder
-from dashkit.emulator.naming import now_rfc3339
+from dashkit.emulator.naming import new_object_uid, now_rfc3339
 from dashkit.emulator.profile import FOLDER_GROUP
 from dashkit.emulator.replies import ApiError, Reply, compact_json
 from dashkit.emulator.routing import Request, RouteTable
@@ -139,7 +139,7 @@ def create_folder(req: Request) -> Reply:
         created_by=req.login,
         updated=now,
         updated_by=req.login,
-        k8s_uid=k8s.new_object_uid(),
+        k8s_uid=new_object_uid(),
         resource_version="" if dry_run else store.resource_versions.next(),
         labels=labels,
         annotations=annotations,
@@ -147,6 +147,7 @@ def create_folder(req: Request) -> Reply:
     )
     if not dry_run:
         org.put_folder(folder)
+        permission_model.grant_defaults(store, org, name, parent, req.identity)
     return _reply(folder, version, namespace, 201)
 
 
@@ -182,8 +183,8 @@ def update_folder(req: Request) -> Reply:
 
 @routes.route("DELETE", ITEM, needs="folders:delete", exists_in=k8s.serves_apis)
 def delete_folder(req: Request) -> Reply:
-    """200 with the deleted folder; a folder holding dashboards, folders, alert rules or other contents 400
-    `folder.not-empty` (the legacy `/api/folders` DELETE still cascades; §14.7)."""
+    """200 with the deleted folder; a folder holding dashboards, folders, alert rules, library elements or other
+    contents 400 `folder.not-empty` (the legacy `/api/folders` DELETE still cascades; §14.7, §15.2)."""
     version, namespace = _target(req)
     dry_run = k8s.dry_run(req)
     name = req.params["name"]
@@ -195,9 +196,11 @@ def delete_folder(req: Request) -> Reply:
         any(d.folder_uid == name for d in org.dashboards.values())
         or any(f.parent_uid == name for f in org.folders.values())
         or any(contents.count(org, {name}) for contents in FOLDER_CONTENTS)
+        or bool(library_model.elements_in(org, {name}))
     )
     if holds_items:
         raise k8s.errutil_status(400, "folder.not-empty", "Folder cannot be deleted: folder is not empty")
     if not dry_run:
         org.drop_folder(name)
+        permission_model.forget_folders(org, {name})
     return _reply(existing, version, namespace)

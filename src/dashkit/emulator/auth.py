@@ -103,6 +103,16 @@ class Credentials:
                 bool(spec.get("is_grafana_admin", role == "Admin")),
             )
 
+    def by_id(self, user_id: int) -> Identity | None:
+        """The user or service account (a user row in Grafana) with this id."""
+        return next((ident for ident in self.identities() if ident.id == user_id), None)
+
+    def by_uid(self, uid: str) -> Identity | None:
+        return next((ident for ident in self.identities() if ident.uid == uid), None)
+
+    def identities(self) -> list[Identity]:
+        return [*self.users.values(), *self.tokens.values()]
+
     def org_ids(self) -> set[int]:
         return {org for ident in [*self.tokens.values(), *self.users.values()] for org in ident.orgs}
 

@@ -7,13 +7,14 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+from dashkit.emulator import library_model
 from dashkit.emulator.app_metadata import FOLDER
-from dashkit.emulator.k8s import new_object_uid
 from dashkit.emulator.managers import REPO, REPO_MESSAGE, locks_legacy_edits, manager_of
 from dashkit.emulator.model import VERSIONS_TO_KEEP, Dashboard, DashboardVersion, Folder
 from dashkit.emulator.naming import (
     dashboard_url,
     generate_uid,
+    new_object_uid,
     now_rfc3339,
     parse_duration,
     slugify,
@@ -300,7 +301,10 @@ def commit_dashboard(
     """Build (and, unless `dry_run`, store) the record a validated write produces. A new generation (= legacy
     version, with a history entry, `updated`/`updatedBy`) only when the spec or folder changed, or
     `always_new_version` (the ≤12 legacy save bumps on every save, §4.3); a new resourceVersion on every write.
-    A dry run keeps the stored resourceVersion and generation (Grafana's storage hooks do not run, §14.3)."""
+    A dry run keeps the stored resourceVersion and generation (Grafana's storage hooks do not run, §14.3).
+
+    A stored write then connects the dashboard's library panels (§15.2): an empty or unknown library panel uid
+    raises 500 `Error while connecting library panels` with the dashboard already saved."""
     now = now_rfc3339()
     uid = write.uid or generate_uid(org.uid_taken)
     record_id = existing.id if existing else (0 if dry_run else store.next_id())
@@ -361,6 +365,7 @@ def commit_dashboard(
     )
     if not dry_run:
         org.put_dashboard(record, replaced_uid=existing.uid if existing else None)
+        library_model.connect_dashboard(store, org, record)
     return record
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from dashkit.emulator import library_model
 from dashkit.emulator.dashboard_objects import legacy_dashboard, stored_version
 from dashkit.emulator.dashboard_save import parse_save_command, save_dashboard, save_reply
 from dashkit.emulator.k8s import namespace_for_org
@@ -100,6 +101,7 @@ def delete_dashboard(req: Request) -> Reply:
     if manager is not None and manager.kind == REPO:
         raise message_error(403, REPO_MESSAGE)
     req.org.drop_dashboard(uid)
+    library_model.disconnect_dashboard(req.org, dash.id)
     body: dict[str, Any] = {"title": dash.title, "message": f"Dashboard {dash.title} deleted"}
     if req.runtime.profile.delete_reply_has_uid:
         body["uid"] = dash.uid

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from dashkit.emulator import library_model, permission_model
 from dashkit.emulator.hooks import FOLDER_CONTENTS
-from dashkit.emulator.k8s import new_object_uid
 from dashkit.emulator.managers import manager_of
 from dashkit.emulator.model import Folder
-from dashkit.emulator.naming import folder_url, generate_uid, now_rfc3339, slugify, uid_is_too_long, uid_is_valid
+from dashkit.emulator.naming import (
+    folder_url,
+    generate_uid,
+    new_object_uid,
+    now_rfc3339,
+    slugify,
+    uid_is_too_long,
+    uid_is_valid,
+)
 from dashkit.emulator.replies import Reply, bad_request_data, errutil_error, message_error, ok, status_error
 from dashkit.emulator.routing import Request, RouteTable
 from dashkit.emulator.store import OrgState
@@ -180,6 +188,7 @@ def create_folder(req: Request) -> Reply:
         created_by_ref=req.actor_ref,
     )
     org.put_folder(folder)
+    permission_model.grant_defaults(req.runtime.store, org, folder.uid, parent_uid, req.identity)
     return ok(folder_dto(req, folder))
 
 
@@ -230,21 +239,36 @@ def move_folder(req: Request) -> Reply:
 
 @routes.route("DELETE", "/api/folders/{uid}", needs="folders:delete")
 def delete_folder(req: Request) -> Reply:
+    """Cascades to subfolders, dashboards and library elements (§6). The folder's own library elements go first:
+    403 if any is connected, else they are deleted even when the alert-rule check then refuses (400); a connected
+    element in a subfolder fails the rest of the delete with 500 `Folder API error` ([unverified], §15.2)."""
     org = req.org
     folder = find_folder(org, req.params["uid"])
+    own_elements = library_model.elements_in(org, {folder.uid})
+    if any(library_model.is_connected(org, element) for element in own_elements):
+        raise message_error(403, "Folder could not be deleted because it contains library elements in use", trace=True)
+    if own_elements:
+        library_model.delete_elements(org, own_elements)
+        req.runtime.store.mark_dirty()  # kept even if a check below refuses the rest
     doomed = set(org.subtree(folder.uid))
     force = req.arg("forceDeleteRules").lower() == "true"
     if not force and any(contents.count(org, doomed) for contents in FOLDER_CONTENTS):
         if req.runtime.profile.eleven_or_later:
             raise errutil_error(400, "folder.not-empty", "Folder cannot be deleted: folder is not empty")
         raise message_error(400, "folder cannot be deleted: folder contains alert rules")
+    nested_elements = library_model.elements_in(org, doomed)
+    if any(library_model.is_connected(org, element) for element in nested_elements):
+        raise message_error(500, "Folder API error", trace=True)
     if force:
         for contents in FOLDER_CONTENTS:
             contents.delete(org, doomed)
+    library_model.delete_elements(org, nested_elements)
     for dash in [d for d in org.dashboards.values() if d.folder_uid in doomed]:
         org.drop_dashboard(dash.uid)
+        library_model.disconnect_dashboard(org, dash.id)
     for uid in doomed:
         org.drop_folder(uid)
+    permission_model.forget_folders(org, doomed)
     if req.runtime.profile.eleven_or_later:
         return ok({"message": "Folder deleted"})
     return ok({"title": folder.title, "message": f"Folder {folder.title} deleted", "id": folder.id})

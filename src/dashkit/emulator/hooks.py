@@ -24,7 +24,7 @@ FOLDER_CONTENTS: list[FolderContents] = []
 
 
 def register_folder_contents(contents: FolderContents) -> FolderContents:
-    """Called at import time by the module that owns the contents, e.g. `alerting.py`."""
+    """Called at import time by the module that owns the contents, e.g. `alerting.rules`."""
     if contents not in FOLDER_CONTENTS:
         FOLDER_CONTENTS.append(contents)
     return contents

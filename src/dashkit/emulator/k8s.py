@@ -9,9 +9,6 @@ import binascii
 import bisect
 import json
 import secrets
-import threading
-import time
-import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -257,45 +254,6 @@ def bind_namespace(req: Request) -> str:
 
 
 # --- versions, names, metadata ----------------------------------------------------------------------------------
-
-
-class ResourceVersionClock:
-    """Hands out resourceVersions: decimal strings of a strictly increasing integer that follows the wall clock in
-    microseconds, as Grafana's unified storage does. Clients must treat them as opaque (§14.2). One clock per
-    store, shared by every resource: `req.runtime.store.resource_versions`."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._last = 0
-
-    def next(self) -> str:
-        """A new resourceVersion, greater than every one handed out or observed before."""
-        with self._lock:
-            self._last = max(self._last + 1, time.time_ns() // 1000)
-            return str(self._last)
-
-    def current(self) -> str:
-        """The latest resourceVersion (a list's `metadata.resourceVersion`); issues one if none was yet."""
-        with self._lock:
-            if self._last == 0:
-                self._last = time.time_ns() // 1000
-            return str(self._last)
-
-    def observe(self, resource_version: str) -> None:
-        """Make later versions greater than `resource_version` (e.g. one loaded from a state file)."""
-        if resource_version.isdigit():
-            with self._lock:
-                self._last = max(self._last, int(resource_version))
-
-
-def new_object_uid() -> str:
-    """An opaque k8s `metadata.uid` (a random UUID; never the Grafana uid, which is `metadata.name`)."""
-    return str(uuid.uuid4())
-
-
-def identity_ref(kind: str, uid: str) -> str:
-    """The `grafana.app/createdBy` / `updatedBy` value: `user:<uid>` or `service-account:<uid>` (§14.2)."""
-    return f"{kind}:{uid}"
 
 
 def generate_name(prefix: str, taken: Callable[[str], bool]) -> str:

@@ -1,8 +1,10 @@
-"""Grafana's identifiers and formats: slugs, uids, URLs, RFC 3339 timestamps, Go durations."""
+"""Grafana's identifiers and formats: slugs, uids, URLs, RFC 3339 timestamps, Go durations, and the app-platform
+identifiers (object uids, resourceVersions, identity refs)."""
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import random
 import re
 import threading
@@ -70,6 +72,21 @@ def folder_url(uid: str, slug: str) -> str:
     return f"/dashboards/f/{uid}/{slug}"
 
 
+_NON_ALPHANUMERIC = re.compile(r"[^a-zA-Z0-9]+")
+
+
+def avatar_url(text: str) -> str:
+    """`dtos.GetGravatarUrl`: `/avatar/<md5 of the lower-cased text>`, "" for no text."""
+    if not text:
+        return ""
+    return "/avatar/" + hashlib.md5(text.lower().encode(), usedforsecurity=False).hexdigest()
+
+
+def avatar_url_with_default(text: str, default: str) -> str:
+    """`dtos.GetGravatarUrlWithDefault`: of `text`, else of `default` without non-alphanumerics + `@localhost`."""
+    return avatar_url(text or _NON_ALPHANUMERIC.sub("", default) + "@localhost")
+
+
 def now_rfc3339() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
@@ -99,3 +116,42 @@ def parse_duration(text: str) -> float | None:
         total += float(part.group(1)) * _UNIT_SECONDS[part.group(2)]
         rest = rest[part.end() :]
     return sign * total
+
+
+class ResourceVersionClock:
+    """Hands out resourceVersions: decimal strings of a strictly increasing integer that follows the wall clock in
+    microseconds, as Grafana's unified storage does. Clients must treat them as opaque (§14.2). One clock per
+    store, shared by every resource: `req.runtime.store.resource_versions`."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._last = 0
+
+    def next(self) -> str:
+        """A new resourceVersion, greater than every one handed out or observed before."""
+        with self._lock:
+            self._last = max(self._last + 1, time.time_ns() // 1000)
+            return str(self._last)
+
+    def current(self) -> str:
+        """The latest resourceVersion (a list's `metadata.resourceVersion`); issues one if none was yet."""
+        with self._lock:
+            if self._last == 0:
+                self._last = time.time_ns() // 1000
+            return str(self._last)
+
+    def observe(self, resource_version: str) -> None:
+        """Make later versions greater than `resource_version` (e.g. one loaded from a state file)."""
+        if resource_version.isdigit():
+            with self._lock:
+                self._last = max(self._last, int(resource_version))
+
+
+def new_object_uid() -> str:
+    """An opaque k8s `metadata.uid` (a random UUID; never the Grafana uid, which is `metadata.name`)."""
+    return str(uuid.uuid4())
+
+
+def identity_ref(kind: str, uid: str) -> str:
+    """The `grafana.app/createdBy` / `updatedBy` value: `user:<uid>` or `service-account:<uid>` (§14.2)."""
+    return f"{kind}:{uid}"

@@ -59,6 +59,17 @@ def status_error(status: int, message: str, status_code: str) -> ApiError:
     return ApiError(Reply(status, {"message": message, "status": status_code}))
 
 
+# errutil's public message when none is configured: the status reason (10.x/11.x spelling, then k8s-style in 12.x)
+_REASONS = {400: "Bad request", 403: "Forbidden", 404: "Not found", 409: "Conflict", 500: "Internal server error"}
+_K8S_REASONS = {400: "BadRequest", 403: "Forbidden", 404: "NotFound", 409: "Conflict", 500: "InternalError"}
+
+
+def status_reason(status: int, *, k8s_style: bool) -> str:
+    """The `message` of an errutil error configured without a public one (grafana-api.md §1 shape 3): "Not found"
+    before 12, "NotFound" from 12 on."""
+    return (_K8S_REASONS if k8s_style else _REASONS)[status]
+
+
 def errutil_error(status: int, message_id: str, message: str, extra: dict[str, Any] | None = None) -> ApiError:
     """Shape 3: an errutil public error."""
     body: dict[str, Any] = {"message": message, "messageId": message_id, "statusCode": status}

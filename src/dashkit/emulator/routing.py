@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from dashkit.emulator.k8s import identity_ref
+from dashkit.emulator.naming import identity_ref
 from dashkit.emulator.replies import Reply, bad_request_data
 
 if TYPE_CHECKING:
@@ -184,11 +184,13 @@ class Router:
 
 
 def discover_route_tables() -> list[RouteTable]:
-    """Import every module of this package and collect its module-level `routes` table."""
+    """Import every module of this package and of its sub-packages (e.g. `alerting`) and collect their module-level
+    `routes` tables."""
     package = importlib.import_module("dashkit.emulator")
     tables = []
-    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"dashkit.emulator.{info.name}")
+    found = pkgutil.walk_packages(package.__path__, prefix="dashkit.emulator.")
+    for info in sorted(found, key=lambda m: m.name):
+        module = importlib.import_module(info.name)
         table = getattr(module, "routes", None)
         if isinstance(table, RouteTable):
             tables.append(table)

@@ -7,9 +7,9 @@ import json
 import threading
 from typing import Any
 
-from dashkit.emulator.datasources import normalize_datasource
-from dashkit.emulator.k8s import ResourceVersionClock, new_object_uid
+from dashkit.emulator.datasource_model import PROVISIONED, normalize_datasource
 from dashkit.emulator.model import Dashboard, Folder
+from dashkit.emulator.naming import ResourceVersionClock, new_object_uid
 
 FORMAT = "dashkit-emulator/1"
 
@@ -23,7 +23,7 @@ class OrgState:
         self.dashboards: dict[str, Dashboard] = {}
         self.folders: dict[str, Folder] = {}
         self.uid_by_id: dict[int, str] = {}
-        self.datasources: list[dict[str, Any]] = []
+        self.datasources: list[dict[str, Any]] = []  # records of `datasource_model` (no secret values)
         self.extras: dict[str, Any] = {}  # JSON-able state of later API areas (e.g. alerting), persisted as is
         self._sorted_dashboards: list[str] | None = None  # names in list order, rebuilt when the set changes
         self._sorted_folders: list[str] | None = None
@@ -115,7 +115,8 @@ class OrgState:
 
 class Store:
     """All orgs behind one re-entrant lock; `generation` counts applied changes (for autosave);
-    `resource_versions` hands out the app-platform resourceVersions of every resource kind."""
+    `resource_versions` hands out the app-platform resourceVersions of every resource kind; `next_counter` the ids
+    of the other Grafana tables (datasources, library elements, teams, ...), one sequence per table across orgs."""
 
     def __init__(self, orgs: dict[int, str], datasources: list[dict[str, Any]]) -> None:
         self.lock = threading.RLock()
@@ -126,6 +127,7 @@ class Store:
         self.orgs: dict[int, OrgState] = {}
         self._next_id = 1
         self._next_version_id = 1
+        self._counters: dict[str, int] = {}
         self.reset()
 
     def reset(self) -> None:
@@ -134,14 +136,33 @@ class Store:
             self.orgs = {org_id: OrgState(org_id, name) for org_id, name in sorted(self._org_names.items())}
             self._next_id = 1
             self._next_version_id = 1
+            self._counters = {}
             self._seed_orgs_datasources()
             self.generation += 1
 
     def _seed_orgs_datasources(self) -> None:
+        """Provision the configured datasources (again after a load: Grafana re-provisions on every start); a saved
+        datasource with the name or uid of a provisioned one gives way to it."""
         for index, raw in enumerate(self._seed_datasources, start=1):
             org = self.orgs.get(int(raw.get("orgId", 1)))
             if org is not None:
-                org.datasources.append(normalize_datasource(raw, index, org.id))
+                record = normalize_datasource(raw, index, org.id)
+                org.datasources = [
+                    ds for ds in org.datasources if ds["name"] != record["name"] and ds["uid"] != record["uid"]
+                ]
+                org.datasources.append(record)
+        self._observe_counter("datasource", [ds["id"] for org in self.orgs.values() for ds in org.datasources])
+
+    def _observe_counter(self, name: str, ids: list[int]) -> None:
+        if ids:
+            self._counters[name] = max(self._counters.get(name, 1), max(ids) + 1)
+
+    def next_counter(self, name: str) -> int:
+        """The next id of table `name` (1, 2, ...; persisted with the state)."""
+        with self.lock:
+            value = self._counters.get(name, 1)
+            self._counters[name] = value + 1
+            return value
 
     def org(self, org_id: int) -> OrgState | None:
         return self.orgs.get(org_id)
@@ -162,21 +183,26 @@ class Store:
         """(generation, file text). Only references are copied under the lock; records serialise lazily."""
         with self.lock:
             generation = self.generation
-            counters = {"nextId": self._next_id, "nextVersionId": self._next_version_id}
+            counters = {
+                "nextId": self._next_id,
+                "nextVersionId": self._next_version_id,
+                "counters": dict(self._counters),
+            }
             orgs = [
                 (
                     org.id,
                     org.name,
                     list(org.dashboards.values()),
                     [f.to_dict() for f in org.folders.values()],
+                    json.loads(json.dumps([ds for ds in org.datasources if not ds.get(PROVISIONED)])),
                     json.loads(json.dumps(org.extras)),
                 )
                 for org in self.orgs.values()
             ]
         parts = []
-        for org_id, name, dashboards, folders, extras in orgs:
+        for org_id, name, dashboards, folders, datasources, extras in orgs:
             head = json.dumps(
-                {"id": org_id, "name": name, "folders": folders, "extras": extras},
+                {"id": org_id, "name": name, "folders": folders, "datasources": datasources, "extras": extras},
                 separators=(",", ":"),
                 ensure_ascii=False,
             )
@@ -185,7 +211,7 @@ class Store:
         return generation, head[:-1] + ',"orgs":[' + ",\n".join(parts) + "]}\n"
 
     def loads(self, text: str) -> None:
-        """Replace the state with a file written by `dumps` (datasources always come from the seed)."""
+        """Replace the state with a file written by `dumps`; the configured datasources are provisioned anew."""
         raw = json.loads(text)
         if not isinstance(raw, dict) or raw.get("format") != FORMAT:
             raise ValueError(f"not a dashkit emulator state file (expected format {FORMAT!r})")
@@ -193,6 +219,8 @@ class Store:
             self.reset()
             self._next_id = int(raw["nextId"])
             self._next_version_id = int(raw["nextVersionId"])
+            for name, value in (raw.get("counters") or {}).items():
+                self._observe_counter(name, [int(value) - 1])
             for saved in raw["orgs"]:
                 org = self.orgs.get(saved["id"])
                 if org is None:
@@ -202,6 +230,8 @@ class Store:
                 for dash in saved["dashboards"]:
                     org.put_dashboard(Dashboard.from_dict(dash))
                 org.extras = saved.get("extras", {})
+                org.datasources = [*saved.get("datasources", []), *org.datasources]
+            self._seed_orgs_datasources()
             self._complete_k8s_identities()
             self.generation = 0
 

@@ -38,9 +38,11 @@ def test_a_legacy_dashboard_is_fixed_in_place_and_reported_fix_by_fix(project, d
         "  fixed DK105 panels[0]: graph → timeseries",
         "  fixed DK105 panels[1]: graph → timeseries"]
     assert "  fixed DK105 panels[3]: singlestat → gauge (its gauge was shown)" in lines
-    assert lines[11] == "10 fixes in 1 file; 9 findings left"
-    remaining = "\n".join(lines[12:])  # the report of what remains: no DK101, DK105, rows
+    assert "  fixed DK131 panels[0].targets[0].expr: rate() [$__interval] → [$__rate_interval]" in lines
+    assert lines[17] == "16 fixes in 1 file; 9 findings left"
+    remaining = "\n".join(lines[18:])  # the report of what remains: no DK101, DK105, DK131, rows
     assert "DK101" not in remaining and "DK105" not in remaining and "legacy rows" not in remaining
+    assert "DK131" not in remaining
     assert "DK107 info: schemaVersion 14" in remaining
     text = Path(path).read_text()
     assert text.startswith('{\n    "__inputs"') == original.startswith('{\n    "__inputs"')

@@ -1,5 +1,5 @@
 """Alerting provisioning API (grafana-api.md §7): per-org state, provenance, durations and error bodies shared
-by the `alerting_*` modules."""
+by the modules of this package."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 from dashkit.emulator.auth import grant
 from dashkit.emulator.naming import uid_is_too_long, uid_is_valid
-from dashkit.emulator.replies import ApiError, Reply, bad_request_data, errutil_error, message_error
+from dashkit.emulator.replies import ApiError, Reply, bad_request_data, errutil_error, message_error, status_reason
 from dashkit.emulator.routing import Deprecation, Request
 from dashkit.emulator.store import OrgState
 
@@ -38,10 +38,6 @@ POLICIES_DEPRECATED = _deprecated_for(f"{_NOTIFICATIONS_V1}/routingtrees")
 TEMPLATES_DEPRECATED = _deprecated_for(f"{_NOTIFICATIONS_V1}/templategroups")
 MUTE_TIMINGS_DEPRECATED = _deprecated_for(f"{_NOTIFICATIONS_V1}/timeintervals")
 RULES_DEPRECATED = _deprecated_for("/apis/rules.alerting.grafana.app/v0alpha1/namespaces/{namespace}/alertrules")
-
-# errutil's public message when none is configured: the status reason (10.x/11.x spelling, then k8s-style in 12.x)
-_REASONS = {400: "Bad request", 403: "Forbidden", 404: "Not found", 409: "Conflict", 500: "Internal server error"}
-_REASONS_12 = {400: "BadRequest", 403: "Forbidden", 404: "NotFound", 409: "Conflict", 500: "InternalError"}
 
 
 def alerting_state(org: OrgState) -> dict[str, Any]:
@@ -156,7 +152,7 @@ def provenance_mismatch(operation: str, requested: str, stored: str) -> ApiError
 
 
 def reason(req: Request, status: int) -> str:
-    return (_REASONS_12 if req.runtime.profile.at_least(12) else _REASONS)[status]
+    return status_reason(status, k8s_style=req.runtime.profile.at_least(12))
 
 
 def errutil_reason(req: Request, status: int, message_id: str, extra: dict[str, Any] | None = None) -> ApiError:
@@ -182,43 +178,6 @@ def uid_problem(uid: str) -> str | None:
     if not uid_is_valid(uid):
         return "invalid format of UID. Only letters, numbers, '-' and '_' are allowed"
     return None
-
-
-# ---- typed body fields: a wrong JSON type is a bind error, 400 `bad request data` ---------------------------
-
-
-def text(body: dict[str, Any], key: str) -> str:
-    value = body.get(key)
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise bad_request_data()
-    return value
-
-
-def flag(body: dict[str, Any], key: str) -> bool:
-    value = body.get(key, False)
-    if value is None:
-        return False
-    if not isinstance(value, bool):
-        raise bad_request_data()
-    return value
-
-
-def string_list(value: Any) -> list[str]:
-    if value is None:
-        return []
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise bad_request_data()
-    return list(value)
-
-
-def string_map(value: Any) -> dict[str, str]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict) or not all(isinstance(item, str) for item in value.values()):
-        raise bad_request_data()
-    return dict(value)
 
 
 # ---- durations ----------------------------------------------------------------------------------------------

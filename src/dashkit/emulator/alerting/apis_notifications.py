@@ -20,7 +20,7 @@ from dashkit.emulator.alerting import (
     forget_object_meta,
     object_meta,
 )
-from dashkit.emulator.notification_resources import GROUP, RESOURCES, NotificationResource, SpecError, Stored
+from dashkit.emulator.alerting.notification_resources import GROUP, RESOURCES, NotificationResource, SpecError, Stored
 from dashkit.emulator.replies import ApiError, Reply, ok
 from dashkit.emulator.routing import Handler, Request, RouteTable
 

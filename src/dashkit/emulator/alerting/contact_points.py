@@ -14,7 +14,6 @@ from dashkit.emulator.alerting import (
     alerting_state,
     check_relaxed_provenance,
     failure,
-    flag,
     forget_object_meta,
     move_object_meta,
     request_provenance,
@@ -22,7 +21,8 @@ from dashkit.emulator.alerting import (
     uid_problem,
     with_provenance,
 )
-from dashkit.emulator.alerting_policies import rename_receiver, uses_receiver
+from dashkit.emulator.alerting.policies import rename_receiver, uses_receiver
+from dashkit.emulator.binding import flag
 from dashkit.emulator.naming import generate_uid
 from dashkit.emulator.replies import ApiError, Reply, bad_request_data, errutil_error, ok
 from dashkit.emulator.routing import Request, RouteTable

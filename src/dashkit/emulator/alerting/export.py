@@ -8,9 +8,9 @@ from typing import Any
 import yaml
 
 from dashkit.emulator.alerting import API, READ, alerting_state, empty, errutil_reason, failure, format_prom_duration
-from dashkit.emulator.alerting_contact_points import point_json, sorted_points
-from dashkit.emulator.alerting_rule_model import DASHBOARD_ANNOTATION, PANEL_ANNOTATION
-from dashkit.emulator.alerting_rules import group_rules
+from dashkit.emulator.alerting.contact_points import point_json, sorted_points
+from dashkit.emulator.alerting.rule_model import DASHBOARD_ANNOTATION, PANEL_ANNOTATION
+from dashkit.emulator.alerting.rules import group_rules
 from dashkit.emulator.replies import JSON, Reply, message_error
 from dashkit.emulator.routing import Request, RouteTable
 from dashkit.emulator.store import OrgState

@@ -22,10 +22,10 @@ from dashkit.emulator.alerting import (
     move_object_meta,
     request_provenance,
     rule_settings,
-    text,
     with_provenance,
 )
-from dashkit.emulator.alerting_policies import rename_time_interval, uses_time_interval
+from dashkit.emulator.alerting.policies import rename_time_interval, uses_time_interval
+from dashkit.emulator.binding import text
 from dashkit.emulator.replies import ApiError, Reply, bad_request_data, errutil_error, ok
 from dashkit.emulator.routing import Request, RouteTable
 

@@ -23,14 +23,14 @@ from dashkit.emulator.alerting import (
     time_interval_names,
     uid_problem,
 )
-from dashkit.emulator.alerting_contact_points import (
+from dashkit.emulator.alerting.contact_points import (
     SECURE_SETTINGS,
     find_point,
     point_problem,
     rename_receiver_references,
     split_secrets,
 )
-from dashkit.emulator.alerting_mute_timings import (
+from dashkit.emulator.alerting.mute_timings import (
     parse_time_interval,
     rename_timing_references,
     timing_in_use,
@@ -38,7 +38,7 @@ from dashkit.emulator.alerting_mute_timings import (
     timing_uid,
     timing_version,
 )
-from dashkit.emulator.alerting_policies import (
+from dashkit.emulator.alerting.policies import (
     DURATIONS,
     MATCH_OPERATORS,
     USER_DEFINED_TREE,
@@ -47,7 +47,7 @@ from dashkit.emulator.alerting_policies import (
     uses_receiver,
     walk,
 )
-from dashkit.emulator.alerting_templates import invalid_template, normalize_template, template_problem, template_version
+from dashkit.emulator.alerting.templates import invalid_template, normalize_template, template_problem, template_version
 from dashkit.emulator.naming import generate_uid
 from dashkit.emulator.profile import NOTIFICATIONS_GROUP as GROUP
 from dashkit.emulator.replies import ApiError, Reply, errutil_error

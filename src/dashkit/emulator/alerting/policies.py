@@ -17,17 +17,14 @@ from dashkit.emulator.alerting import (
     check_relaxed_provenance,
     default_policy,
     failure,
-    flag,
     forget_object_meta,
     parse_prom_duration,
     receiver_names,
     request_provenance,
-    string_list,
-    string_map,
-    text,
     time_interval_names,
     with_provenance,
 )
+from dashkit.emulator.binding import flag, string_list, string_map, text
 from dashkit.emulator.replies import ApiError, Reply, bad_request_data, ok
 from dashkit.emulator.routing import Request, RouteTable
 

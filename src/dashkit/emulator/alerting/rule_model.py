@@ -10,19 +10,16 @@ from typing import Any
 from dashkit.emulator.alerting import (
     ALL_LABELS,
     failure,
-    flag,
     format_prom_duration,
     go_duration,
     parse_prom_duration,
     reason,
     receiver_names,
-    string_list,
-    string_map,
-    text,
     time_interval_names,
     uid_problem,
     with_provenance,
 )
+from dashkit.emulator.binding import flag, string_list, string_map, text
 from dashkit.emulator.replies import ApiError, bad_request_data, errutil_error
 from dashkit.emulator.routing import Request
 

@@ -18,7 +18,7 @@ from dashkit.emulator.alerting import (
     request_provenance,
     stored_rules,
 )
-from dashkit.emulator.alerting_rule_model import (
+from dashkit.emulator.alerting.rule_model import (
     BASE_INTERVAL,
     CONTENT_KEYS,
     DEFAULT_INTERVAL,

@@ -18,9 +18,9 @@ from dashkit.emulator.alerting import (
     fnv64,
     forget_object_meta,
     request_provenance,
-    text,
     with_provenance,
 )
+from dashkit.emulator.binding import text
 from dashkit.emulator.replies import Reply, errutil_error, ok
 from dashkit.emulator.routing import Request, RouteTable
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from ... import promql_ast as ast
@@ -63,6 +64,10 @@ class InvalidPromql(Rule):
                 yield self.finding(doc, query.path, f"invalid PromQL: {tree}")
 
 
+# rate()/increase() whose range is the dashboard step itself (irate() is DK139's: it wants a short fixed range)
+_OVER_INTERVAL = re.compile(r"\b(rate|increase)\s*\([^()\[]*\[\s*\$(?:__interval|\{__interval\})\s*\]")
+
+
 @register
 class RateInterval(PromqlRule):
     code = "DK131"
@@ -73,9 +78,16 @@ class RateInterval(PromqlRule):
            "`$__rate_interval` follows the step and the scrape interval.")
     aliases = ("target-rate-interval-rule",)
     good = (Example(dashboard()),)
-    bad = (Example(dashboard(panel(expr="sum(rate(http_requests_total[5m]))"))),)
+    bad = (Example(dashboard(panel(expr="sum(rate(http_requests_total[5m]))"))),
+           Example(dashboard(panel(expr="sum(rate(http_requests_total[$__interval]))")),
+                   note="the step: shorter than two scrapes when zoomed in, so rate() has no two samples to use"))
 
     def check_query(self, tree, query: Query, ctx: LintContext) -> Iterator[str]:
+        over_step = _OVER_INTERVAL.search(query.expr)
+        if over_step:
+            yield f"{over_step.group(1)}() over [$__interval] (the step) has no two samples when zoomed in; " \
+                  "use [$__rate_interval]"
+            return
         if "$__rate_interval" in query.expr or "$__interval" in query.expr or "$__range" in query.expr:
             return
         for call in calls(query.expr, "rate", "irate", "increase"):
