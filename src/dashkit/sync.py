@@ -14,7 +14,7 @@ from .client import GrafanaClient
 from .config import Environment, Settings
 from .errors import AuthError, ConfigError, DashkitError, GrafanaUnreachable, NotFound
 from .grafana_api import LEGACY, Api, detect
-from .kinds.base import LiveResource, ResourceKind, SyncContext, all_kinds
+from .kinds.base import BuildContext, LiveResource, ResourceKind, SyncContext, all_kinds
 from .model import Resource, ResourceRef
 from .plan import Plan, make_plan
 
@@ -89,7 +89,10 @@ def plan_sync(project: Project, conn: Connection, *, prune: bool = False, force:
     ctx.prune = prune
     kinds = [kind for kind in all_kinds() if kind.syncable]
     by_name = {kind.name: kind for kind in kinds}
-    desired = with_datasources([r for r in project.resources if r.kind in by_name], by_name, conn)
+    build_ctx = BuildContext(root=settings.root, owner=settings.owner, runbook_base_url=settings.runbook_base_url)
+    defined = [r for r in project.resources if r.kind in by_name]
+    defined += [r for kind in kinds for r in kind.environment_resources(settings, conn.env, build_ctx)]
+    desired = with_datasources(defined, by_name, conn)
     desired = [by_name[r.kind].prepare(r, ctx) for r in desired]
     for kind in kinds:  # an existing resource a kind adopts instead of creating its own: references follow it
         moved = kind.adoptions(desired, ctx)
@@ -182,13 +185,14 @@ def with_datasources(resources: list[Resource], by_name: dict[str, ResourceKind]
     packed body); a name that does not resolve fails here, before anything is read or written."""
     uses: dict[str, list[str]] = {}
     names = {}
+    managed = dict(filter(None, (by_name[r.kind].provided_datasource(r) for r in resources)))
     for resource in resources:
         names[id(resource)] = found = by_name[resource.kind].datasource_names(resource)
         for name in sorted(found):
             uses.setdefault(name, []).append(resource.source or resource.label)
     if not uses:
         return resources
-    resolved = datasource_lookup.resolve(uses, conn.env, conn.client)
+    resolved = datasource_lookup.resolve(uses, conn.env, conn.client, managed)
     return [by_name[r.kind].with_datasources(r, resolved) if names[id(r)] else r for r in resources]
 
 

@@ -15,6 +15,8 @@ from ..model import Resource, ResourceRef
 
 if TYPE_CHECKING:
     from ..client import GrafanaClient
+    from ..config import Environment, Settings
+    from ..datasource_refs import ResolvedDatasource
     from ..diff import KeyedList
     from ..lint.model import Document
     from ..loader import Definition
@@ -188,6 +190,16 @@ class ResourceKind:
     def lint_documents(self, resource: Resource) -> list[Document]:
         """What `dashkit lint` checks of a built resource of this kind (none by default)."""
         return []
+
+    def environment_resources(self, settings: Settings, env: Environment, ctx: BuildContext) -> list[Resource]:
+        """Resources this kind defines for one environment only (in dashkit.yaml), added to the project's built ones
+        at diff/sync time (none by default)."""
+        return []
+
+    def provided_datasource(self, resource: Resource) -> tuple[str, ResolvedDatasource] | None:
+        """(logical name, the datasource) when `resource` is a datasource the project itself defines: code that
+        names it (`@name`) resolves to it without asking Grafana."""
+        return None
 
     def datasource_names(self, resource: Resource) -> frozenset[str]:
         """The logical datasource names (`@name`) the resource uses, resolved per environment before any write."""
