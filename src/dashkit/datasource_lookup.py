@@ -10,7 +10,18 @@ from .errors import ConfigError
 
 if TYPE_CHECKING:
     from .client import GrafanaClient
-    from .config import DatasourceRef, Environment
+    from .config import DatasourceRef, Environment, Settings
+
+
+def logical_names(settings: Settings | None, by: str = "uid") -> dict[str, str]:
+    """Concrete datasource uid (or with by="name", datasource name) -> logical name, from every environment's `uid:`
+    (or `name:`) entries in dashkit.yaml: what code spells `@name` where exported JSON pins the datasource."""
+    names: dict[str, str] = {}
+    for env in sorted(settings.environments.values(), key=lambda e: e.name) if settings else []:
+        for logical, ref in sorted(env.datasources.items()):
+            if getattr(ref, by, None):
+                names.setdefault(getattr(ref, by), logical)
+    return names
 
 
 def resolve(uses: dict[str, list[str]], env: Environment, client: GrafanaClient,

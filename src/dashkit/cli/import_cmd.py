@@ -60,6 +60,7 @@ def import_(ctx: click.Context, app: App, paths: tuple[Path, ...], out: Path | N
                        "differences": [...], "notes": [...]}, ...],
        "not_pulled": [{"uid": ..., "title": ..., "reason": ...}, ...]}
     """
+    from ..datasource_lookup import logical_names
     from ..importer.run import import_dashboards, inputs, project_dashboards
 
     from_env = env_name is not None
@@ -68,7 +69,7 @@ def import_(ctx: click.Context, app: App, paths: tuple[Path, ...], out: Path | N
     settings = _settings(app, required=from_env)
     root = settings.root if settings else Path.cwd()
     out = out or root / "dashboards"
-    uid_names = _logical_names(settings)
+    uid_names = logical_names(settings)
     console = app.console
     with tempfile.TemporaryDirectory(prefix="dashkit-import-") as scratch:
         files = inputs(paths)
@@ -79,7 +80,7 @@ def import_(ctx: click.Context, app: App, paths: tuple[Path, ...], out: Path | N
             not_pulled = pulled.failed
         defined, problems = project_dashboards(root)
         results = import_dashboards(files, out, out.parent, uid_names, overwrite, defined,
-                                    name_names=_logical_names(settings, by="name"))
+                                    name_names=logical_names(settings, by="name"))
     written = [r for r in results if r.module is not None]
     skipped = sum(r.skipped is not None for r in results)
     good = sum(r.identical for r in written)
@@ -151,17 +152,6 @@ def _settings(app: App, required: bool):
         if required:
             raise
         return None
-
-
-def _logical_names(settings, by: str = "uid") -> dict[str, str]:
-    """Concrete datasource uid (or with by="name", datasource name) -> logical name, from every environment's
-    `uid:` (or `name:`) entries in dashkit.yaml."""
-    names: dict[str, str] = {}
-    for env in sorted(settings.environments.values(), key=lambda e: e.name) if settings else []:
-        for logical, ref in sorted(env.datasources.items()):
-            if getattr(ref, by):
-                names.setdefault(getattr(ref, by), logical)
-    return names
 
 
 def _pull(app: App, settings, env_name: str, scratch: Path, uids, folders, tags,

@@ -75,9 +75,11 @@ def lint(ctx: click.Context, app: App, paths: tuple[Path, ...], fmt: str, select
         if paths:
             docs, problems = documents.from_paths(paths, config.exclude)
             if fix:
+                from ..datasource_lookup import logical_names
                 from ..lint.fix.engine import fix_documents, reread
 
-                fixed = fix_documents(docs, config, paths)
+                names = {**logical_names(settings, by="name"), **logical_names(settings)}
+                fixed = fix_documents(docs, config, paths, names)
                 docs = reread(docs, fixed, config.exclude)
         else:
             from ..build import load_project

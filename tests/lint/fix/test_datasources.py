@@ -1,5 +1,7 @@
 """DK115 fixed: a pinned datasource becomes the dashboard's datasource variable when exactly one fits; no guessing."""
 
+import json
+
 from dashkit.lint.fix.datasources import use_datasource_variable
 from dashkit.lint.fix.registry import Fixed, Left
 from dashkit.lint.rules._examples import DS_VAR, dashboard, panel
@@ -53,3 +55,19 @@ def test_no_variable_of_the_type_is_said_so():
     data = dashboard(panel(datasource={"type": "loki", "uid": "L1"}, targets=[{"refId": "A", "expr": "{a=\"b\"}"}]))
     [outcome] = run_fixer(use_datasource_variable, data, "DK115")
     assert outcome.why.startswith("the dashboard has no datasource variable of type loki")
+
+
+def test_in_a_dashkit_project_a_pinned_uid_becomes_the_logical_name_dashkit_yaml_maps_it_to(project, dashkit):
+    pinned = {"type": "prometheus", "uid": "prom-local"}  # the project's dashkit.yaml: prometheus: {uid: prom-local}
+    board = dashboard({"id": 1, "type": "timeseries", "title": "Requests", "datasource": pinned,
+                       "gridPos": {"h": 8, "w": 12, "x": 0, "y": 0},
+                       "targets": [{"refId": "A", "expr": "up", "datasource": dict(pinned)}]})
+    path = project.root / "exported" / "requests.json"
+    path.parent.mkdir()
+    path.write_text(json.dumps(board, indent=2) + "\n")
+    result = dashkit("lint", "--fix", str(path))
+    assert "'prom-local' → @prometheus (dashkit.yaml) (and 1 of its queries)" in result.out, result.text
+    fixed = json.loads(path.read_text())["panels"][0]
+    assert fixed["datasource"] == {"type": "prometheus", "uid": "@prometheus"}
+    assert fixed["targets"][0]["datasource"] == {"type": "prometheus", "uid": "@prometheus"}
+    assert "DK115" not in dashkit("lint", str(path)).out

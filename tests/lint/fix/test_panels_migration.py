@@ -59,6 +59,19 @@ def test_a_graph_becomes_a_timeseries_with_its_axis_legend_and_overrides():
     assert load == {"unit": "short", "custom.axisPlacement": "right", "custom.fillOpacity": 0,
                     "custom.lineWidth": 2, "custom.stacking": {"mode": "none", "group": "A"}}
     assert not {"yaxes", "seriesOverrides", "aliasColors", "legend", "lines", "renderer"} & set(fixed)
+    assert fixed["options"]["tooltip"] == {"mode": "multi", "sort": "none"}  # a shared tooltip shows every series
+
+
+def test_a_graphs_tooltip_legend_width_and_hidden_time_axis_are_kept_as_grafana_migrates_them():
+    graph = {**GRAPH, "tooltip": {"shared": True, "sort": 2}, "xaxis": {"mode": "time", "show": False},
+             "legend": {**GRAPH["legend"], "sideWidth": 250}}
+    fixed, _ = _migrated(graph)
+    assert fixed["options"]["tooltip"] == {"mode": "multi", "sort": "desc"}
+    assert fixed["options"]["legend"]["width"] == 250
+    assert {"matcher": {"id": "byType", "options": "time"},
+            "properties": [{"id": "custom.axisPlacement", "value": "hidden"}]} in fixed["fieldConfig"]["overrides"]
+    single, _ = _migrated({**GRAPH, "tooltip": {"shared": False, "sort": 1}})
+    assert single["options"]["tooltip"] == {"mode": "single", "sort": "none"}
 
 
 def test_a_singlestat_becomes_a_stat_with_unit_thresholds_calculation_and_sparkline():

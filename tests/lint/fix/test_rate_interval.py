@@ -1,5 +1,5 @@
-"""DK131 fixed: rate() and increase() over a fixed range or $__interval get $__rate_interval; what is not safe to
-change is left, and the report says why."""
+"""DK131 fixed: rate() over a short fixed range or $__interval gets $__rate_interval; what is not safe to change
+(increase() windows, long deliberate ranges, irate(), the author's variables) is left, and the report says why."""
 
 import pytest
 
@@ -13,7 +13,7 @@ from .helpers import findings, run_fixer
 @pytest.mark.parametrize(("before", "after"), [
     ("sum(rate(http_requests_total[5m]))", "sum(rate(http_requests_total[$__rate_interval]))"),
     ('increase(errors_total{code=~"5..", path="/a[1m]"}[1h30m]) / ignoring(code) rate(x_total[1m] offset 1h)',
-     'increase(errors_total{code=~"5..", path="/a[1m]"}[$__rate_interval]) / ignoring(code) '
+     'increase(errors_total{code=~"5..", path="/a[1m]"}[1h30m]) / ignoring(code) '
      'rate(x_total[$__rate_interval] offset 1h)'),
     ("rate(x_total[$__interval])", "rate(x_total[$__rate_interval])"),
     ("rate(x_total[${__interval}])", "rate(x_total[$__rate_interval])"),
@@ -27,7 +27,9 @@ def test_fixed_ranges_and_the_zoom_interval_become_rate_interval(before, after):
     ("irate(x_total[5m])", "DK139"),
     ("rate(x_total[$window])", "a dashboard variable"),
     ("rate(x_total[5m:1m])", "a subquery"),
-    ("increase(x_total[$__range])", "a dashboard variable"),
+    ("increase(x_total[$__range])", "counts over its window"),
+    ("increase(x_total[5m])", "counts over its window"),
+    ("sum(rate(x_total[1h]))", "deliberate"),
 ])
 def test_irate_subqueries_and_the_authors_own_variables_are_left(expr, why):
     result = rewrite(expr, own_interval_variable=False)

@@ -1,5 +1,6 @@
-"""DK115: a datasource pinned by uid or name becomes the dashboard's datasource variable, when exactly one
-variable (or `__inputs` entry) is of the pinned datasource's type; otherwise it is left, and the report says why."""
+"""DK115: a datasource pinned by uid becomes the logical name the dashkit project maps that uid to (`@prometheus`,
+from dashkit.yaml), else the dashboard's datasource variable when exactly one variable (or `__inputs` entry) is of the
+pinned datasource's type; otherwise it is left, and the report says why."""
 
 from __future__ import annotations
 
@@ -78,15 +79,27 @@ def use_datasource_variable(doc: Document, findings: list[Finding], ctx: FixCont
         pinned = pinned_datasource(reference)
         if pinned is None:
             continue
-        variable, why = variable_for(reference, candidates)
-        if variable is None:
-            yield Left(finding.code, finding.location, why)
-            continue
-        holder["datasource"] = variable.reference
+        logical = ctx.logical_names.get(pinned)
+        if logical is not None:
+            new, shown = _logical_reference(reference, logical), f"@{logical} (dashkit.yaml)"
+        else:
+            variable, why = variable_for(reference, candidates)
+            if variable is None:
+                yield Left(finding.code, finding.location, why)
+                continue
+            new, shown = variable.reference, f"${{{variable.name}}}"
+        holder["datasource"] = new
         same = 0  # a panel's queries pinned to the panel's datasource are not reported apart, but follow it
         for target in as_list(holder.get("targets")) if "targets" in holder else []:
             if isinstance(target, dict) and pinned_datasource(target.get("datasource")) == pinned:
-                target["datasource"] = variable.reference
+                target["datasource"] = _logical_reference(target["datasource"], logical) if logical else new
                 same += 1
         also = f" (and {same} of its queries)" if same else ""
-        yield Fixed(finding.code, finding.location, f"{pinned!r} → ${{{variable.name}}}{also}")
+        yield Fixed(finding.code, finding.location, f"{pinned!r} → {shown}{also}")
+
+
+def _logical_reference(reference: Any, logical: str) -> Any:
+    """The reference spelt with the project's logical name, keeping its shape (a string, or an object's type)."""
+    if isinstance(reference, dict):
+        return {**reference, "uid": f"@{logical}"}
+    return f"@{logical}"

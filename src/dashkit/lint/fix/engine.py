@@ -24,10 +24,11 @@ from .report import FileFix, FixReport
 from .writer import detect_layout, render, reproducible, write_atomically
 
 
-def fix_documents(docs: list[Document], config: LintConfig, roots: Iterable[Path]) -> FixReport:
+def fix_documents(docs: list[Document], config: LintConfig, roots: Iterable[Path],
+                  logical_names: dict[str, str] | None = None) -> FixReport:
     """Fix what the enabled fixers can in the documents read from `roots` (the files and folders given to lint),
     write the JSON files that changed, and report file by file. The documents of a touched file are left changed in
-    memory: `reread` them before linting."""
+    memory: `reread` them before linting. `logical_names`: datasource uid -> the project's logical name for it."""
     fixers = [f for f in all_fixers() if any(config.enabled(code) for code in f.codes)]
     codes = {code for f in fixers for code in f.codes if config.enabled(code)}
     report = FixReport()
@@ -36,7 +37,8 @@ def fix_documents(docs: list[Document], config: LintConfig, roots: Iterable[Path
     dashboards = [d for d in docs if d.kind is DocKind.DASHBOARD]
     ctx = FixContext(
         uids_in_use=Counter(d.data["uid"] for d in dashboards if isinstance(d.data.get("uid"), str) and d.data["uid"]),
-        uids_derived=Counter(uid for uid in (derived_uid(d.data) for d in dashboards) if uid))
+        uids_derived=Counter(uid for uid in (derived_uid(d.data) for d in dashboards) if uid),
+        logical_names=dict(logical_names or {}))
     roots = list(roots)
     by_file: dict[str, list[tuple[Document, list[Finding]]]] = {}
     for doc, found in zip(dashboards, _findings(dashboards, codes, config), strict=True):

@@ -223,9 +223,23 @@ def graph_to_timeseries(panel: dict[str, Any]) -> tuple[dict[str, Any], str]:
                           "displayMode": "table" if legend.get("alignAsTable") else "list",
                           "placement": "right" if legend.get("rightSide") else "bottom",
                           "showLegend": bool(legend.get("show", True))},
-               "tooltip": {"mode": "single", "sort": "none"}}
+               "tooltip": _graph_tooltip(as_dict(panel.get("tooltip")))}
+    if legend.get("sideWidth"):
+        options["legend"]["width"] = legend["sideWidth"]
+    xaxis = as_dict(panel.get("xaxis"))
+    if xaxis.get("show") is False and xaxis.get("mode", "time") == "time":  # Grafana hides the time axis so
+        overrides.append({"matcher": {"id": "byType", "options": "time"},
+                          "properties": [{"id": "custom.axisPlacement", "value": "hidden"}]})
     fixed = {"type": "timeseries", "fieldConfig": {"defaults": defaults, "overrides": overrides}, "options": options}
     return _replace_plugin(panel, fixed, keep={"alert"}), ""
+
+
+def _graph_tooltip(old: dict[str, Any]) -> dict[str, str]:
+    """The tooltip as Grafana's graph migration sets it: a shared tooltip shows every series (`multi`), sorted as the
+    graph sorted it (1 ascending, 2 descending)."""
+    shared = bool(old.get("shared"))
+    return {"mode": "multi" if shared else "single",
+            "sort": {1: "asc", 2: "desc"}.get(old.get("sort"), "none") if shared else "none"}
 
 
 # ---- singlestat → stat or gauge ----------------------------------------------------------------------------------

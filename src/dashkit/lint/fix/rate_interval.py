@@ -1,4 +1,4 @@
-"""DK131: the range of `rate()` and `increase()` in a dashboard query becomes `$__rate_interval`, where it is a fixed
+"""DK131: the range of `rate()` in a dashboard query becomes `$__rate_interval`, where it is a fixed
 duration or `$__interval` (also spelt `$interval` when the dashboard has no variable of that name). Subqueries,
 `irate()` and ranges set by a dashboard variable are left as written."""
 
@@ -11,11 +11,13 @@ from dataclasses import dataclass
 from ... import promql_ast as ast
 from ..model import Document, Finding
 from ..rules._promql import analyse, calls, parse, selectors_of
+from ..rules.promql import MAX_STEP_RANGE  # a fixed rate() range up to it stands for the step
 from ..walk import variables
 from .json_edits import local_path, owner_path, resolve
 from .registry import FixContext, Fixed, Left, Outcome, fixes
 
 RATE_INTERVAL = "$__rate_interval"
+
 _CALL = re.compile(r"\b(rate|increase|irate)\s*\(")
 _DURATION = re.compile(r"^(?:\d+(?:ms|[smhdwy]))+$")
 _ZOOM_INTERVAL = re.compile(r"^(?:\$__interval|\$\{__interval\}|\[\[__interval\]\])$")
@@ -88,8 +90,18 @@ def range_spans(expr: str) -> list[tuple[str, int, int]]:
     return out
 
 
+def follows_the_step(duration: str) -> bool:
+    """A fixed rate() range short enough to stand for "the step": at most MAX_STEP_RANGE."""
+    from ...durations import parse_duration
+
+    try:
+        return parse_duration(duration) <= MAX_STEP_RANGE
+    except ValueError:
+        return False
+
+
 def rewrite(expr: str, own_interval_variable: bool) -> RangeRewrite:
-    """The query with each safe rate()/increase() range replaced by $__rate_interval."""
+    """The query with each safe rate() range replaced by $__rate_interval."""
     replaced: list[str] = []
     kept: list[str] = []
     pieces, at = [], 0
@@ -98,6 +110,12 @@ def rewrite(expr: str, own_interval_variable: bool) -> RangeRewrite:
         shown = f"{function}() [{written}]"
         if function == "irate":
             kept.append(f"{shown}: irate() over $__rate_interval would be DK139's finding (use rate() for a rate)")
+            continue
+        if function == "increase":
+            kept.append(f"{shown}: increase() counts over its window; another window changes the number")
+            continue
+        if _DURATION.match(written) and not follows_the_step(written):
+            kept.append(f"{shown}: a window this long is a deliberate choice (smoothing, a daily figure)")
             continue
         if written == RATE_INTERVAL or written == "${__rate_interval}":
             continue

@@ -33,10 +33,11 @@ Outcome = Fixed | Left
 @dataclass
 class FixContext:
     """What a fixer may need beyond its document: the uids of every dashboard linted along (a uid derived for one
-    must not be another's)."""
+    must not be another's), and the logical datasource names of the dashkit project the files sit in."""
 
     uids_in_use: Counter[str] = field(default_factory=Counter)  # uids the dashboards already have
     uids_derived: Counter[str] = field(default_factory=Counter)  # uids derived for dashboards without one
+    logical_names: dict[str, str] = field(default_factory=dict)  # datasource uid -> `@name` (the project's mapping)
 
 
 FixFunction = Callable[[Document, list[Finding], FixContext], Iterator[Outcome]]

@@ -64,8 +64,10 @@ class InvalidPromql(Rule):
                 yield self.finding(doc, query.path, f"invalid PromQL: {tree}")
 
 
-# rate()/increase() whose range is the dashboard step itself (irate() is DK139's: it wants a short fixed range)
-_OVER_INTERVAL = re.compile(r"\b(rate|increase)\s*\([^()\[]*\[\s*\$(?:__interval|\{__interval\})\s*\]")
+# rate() whose range is the dashboard step itself (increase() over the step is the per-interval count of a bar chart;
+# irate() is DK139's: it wants a short fixed range)
+_OVER_INTERVAL = re.compile(r"\brate\s*\([^()\[]*\[\s*\$(?:__interval|\{__interval\})\s*\]")
+MAX_STEP_RANGE = 900  # seconds: a fixed rate() range up to 15m stands for "the step"; a longer one is deliberate
 
 
 @register
@@ -73,11 +75,17 @@ class RateInterval(PromqlRule):
     code = "DK131"
     name = "rate-interval"
     severity = Severity.WARNING
-    summary = "`rate()`/`irate()`/`increase()` in a dashboard uses a fixed range instead of `$__rate_interval`."
-    why = ("A fixed range is too short when zoomed out (gaps, missed spikes) or too long when zoomed in; "
-           "`$__rate_interval` follows the step and the scrape interval.")
+    summary = ("`rate()`/`irate()` in a dashboard uses a short fixed range (up to 15m), or `rate()` the step "
+               "(`$__interval`), instead of `$__rate_interval`.")
+    why = ("A fixed range is too short when zoomed out (gaps, missed spikes) or too long when zoomed in, and the step "
+           "alone (`$__interval`) holds no two samples when zoomed in; `$__rate_interval` follows the step and the "
+           "scrape interval. Longer windows (`rate(x[1h])` smoothing) and `increase()` (a count over its window) are "
+           "deliberate and not reported.")
     aliases = ("target-rate-interval-rule",)
-    good = (Example(dashboard()),)
+    good = (Example(dashboard()),
+            Example(dashboard(panel(expr="sum(increase(http_requests_total[24h]))")),
+                    note="a daily count: the window is the point"),
+            Example(dashboard(panel(expr="sum(rate(http_requests_total[1h]))")), note="deliberate smoothing"))
     bad = (Example(dashboard(panel(expr="sum(rate(http_requests_total[5m]))"))),
            Example(dashboard(panel(expr="sum(rate(http_requests_total[$__interval]))")),
                    note="the step: shorter than two scrapes when zoomed in, so rate() has no two samples to use"))
@@ -85,14 +93,13 @@ class RateInterval(PromqlRule):
     def check_query(self, tree, query: Query, ctx: LintContext) -> Iterator[str]:
         over_step = _OVER_INTERVAL.search(query.expr)
         if over_step:
-            yield f"{over_step.group(1)}() over [$__interval] (the step) has no two samples when zoomed in; " \
-                  "use [$__rate_interval]"
+            yield "rate() over [$__interval] (the step) has no two samples when zoomed in; use [$__rate_interval]"
             return
         if "$__rate_interval" in query.expr or "$__interval" in query.expr or "$__range" in query.expr:
             return
-        for call in calls(query.expr, "rate", "irate", "increase"):
+        for call in calls(query.expr, "rate", "irate"):
             for arg in call.args:
-                if ast.kind(arg) == "MatrixSelector":
+                if ast.kind(arg) == "MatrixSelector" and arg.range.total_seconds() <= MAX_STEP_RANGE:
                     yield f"{call.func.name}() over a fixed [{format_duration(arg.range.total_seconds())}] range; " \
                           "use [$__rate_interval]"
                     return
