@@ -92,3 +92,74 @@ def test_a_yaml_alias_bomb_is_a_config_error_naming_the_file(project, dashkit):
     result = dashkit("build")
     assert result.code == 2, result.text
     assert f"{project.root / 'dashkit.yaml'}" in result.err and "alias" in result.err
+
+
+# ---- datasources an environment defines (an entry with `type`) ----------------------------------------------------
+def _managed(**entry) -> dict:
+    return {"owner": "platform", "environments": {"prod": {"url": "https://grafana.example.com", "datasources": {
+        "metrics": {"type": "prometheus", "url": "http://prometheus:9090", **entry},
+        "loki": {"name": "Loki"}}}}}
+
+
+def test_an_entry_with_a_type_defines_a_datasource_dashkit_manages():
+    env = parse_settings(_managed(json_data={"timeInterval": "15s"}, secrets={"basicAuthPassword": "PROM_PASSWORD"},
+                                  basic_auth_user="grafana", is_default=True), Path(".")).environment("prod")
+    ref = env.datasources["metrics"]
+    assert ref.managed is not None and ref.managed.type == "prometheus" and ref.managed.logical == "metrics"
+    assert ref.name == "metrics" == ref.managed.name  # the logical name, unless `name:` says otherwise
+    assert ref.managed.secrets == {"basicAuthPassword": "PROM_PASSWORD"}  # the variable's NAME, read at sync time
+    assert ref.managed.json_data == {"timeInterval": "15s"} and ref.managed.is_default
+    assert env.datasources["loki"].managed is None  # only uid or name: an existing datasource
+
+
+def test_the_uid_of_a_defined_datasource_is_derived_from_owner_and_logical_name_unless_given():
+    uid = parse_settings(_managed(), Path(".")).environment("prod").datasources["metrics"].uid
+    assert uid == parse_settings(_managed(), Path(".")).environment("prod").datasources["metrics"].uid
+    assert len(uid) <= 40 and uid.startswith("metrics-")
+    other = _managed()
+    other["owner"] = "someone-else"
+    assert parse_settings(other, Path(".")).environment("prod").datasources["metrics"].uid != uid
+    assert parse_settings(_managed(uid="prom-main"), Path(".")).environment("prod").datasources["metrics"].uid == \
+        "prom-main"
+
+
+@pytest.mark.parametrize(
+    ("entry", "key"),
+    [
+        ({"colour": "red"}, "environments.prod.datasources.metrics.colour"),
+        ({"type": "Prometheus Server"}, "environments.prod.datasources.metrics.type"),
+        ({"type": 3}, "environments.prod.datasources.metrics.type"),
+        ({"url": "prometheus:9090"}, "environments.prod.datasources.metrics.url"),
+        ({"access": "server"}, "environments.prod.datasources.metrics.access"),
+        ({"json_data": ["httpMethod"]}, "environments.prod.datasources.metrics.json_data"),
+        ({"json_data": {"dashkitOwner": "me"}}, "environments.prod.datasources.metrics.json_data.dashkitOwner"),
+        ({"secrets": {"httpHeaderValue1": "not a variable"}}, "environments.prod.datasources.metrics.secrets"),
+        ({"uid": "has spaces"}, "environments.prod.datasources.metrics.uid"),
+        ({"is_default": "yes"}, "environments.prod.datasources.metrics.is_default"),
+        ({"basic_auth_user": "grafana"}, "environments.prod.datasources.metrics.basic_auth_user"),
+    ],
+)
+def test_datasource_entry_mistakes_name_the_key(entry, key):
+    with pytest.raises(ConfigError) as info:
+        parse_settings(_managed(**entry), Path("."))
+    assert key in info.value.message
+
+
+def test_a_datasource_entry_without_a_type_or_url_says_what_is_missing():
+    config = _managed()
+    del config["environments"]["prod"]["datasources"]["metrics"]["url"]
+    with pytest.raises(ConfigError, match=r"environments\.prod\.datasources\.metrics\.url' is missing"):
+        parse_settings(config, Path("."))
+    config = _managed()
+    config["environments"]["prod"]["datasources"]["metrics"] = {"uid": "prom", "url": "http://prometheus:9090"}
+    with pytest.raises(ConfigError, match="has no 'type'") as info:
+        parse_settings(config, Path("."))
+    assert "environments.prod.datasources.metrics.url" in info.value.message
+
+
+def test_a_secret_pasted_into_a_datasource_entry_is_refused_without_echoing_it():
+    secret = "glsa_abcdefghijklmnopqrstuvwxyz0123456789_abcdef"
+    with pytest.raises(ConfigError) as info:
+        parse_settings(_managed(secrets={"httpHeaderValue1": secret}), Path("."))
+    assert secret not in info.value.message + (info.value.hint or "")
+    assert "environments.prod.datasources.metrics.secrets.httpHeaderValue1" in info.value.message

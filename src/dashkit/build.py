@@ -83,19 +83,22 @@ def build_resources(definitions: Iterable[Definition], settings: Settings) -> li
                 known.add(resource.ref)
                 collected.append(resource)
     check_folder_depth(collected, settings)
+    by_name = {kind.name: kind for kind in kinds}
     by_ref: dict[ResourceRef, Resource] = {}
     for resource in collected:
         other = by_ref.get(resource.ref)
         if other is not None:
-            raise DefinitionError(
-                resource.source,
-                f"{resource.kind} uid '{resource.uid}' ('{resource.title}') is also defined in {other.source} "
-                f"('{other.title}')",
-                hint="give one of them another uid or title",
-            )
+            merged = by_name[resource.kind].merge(other, resource)
+            if merged is None:
+                raise DefinitionError(
+                    resource.source,
+                    f"{resource.kind} uid '{resource.uid}' ('{resource.title}') is also defined in {other.source} "
+                    f"('{other.title}')",
+                    hint="give one of them another uid or title",
+                )
+            resource = merged
         by_ref[resource.ref] = resource
-    by_name = {kind.name: kind for kind in kinds}
-    finalized = [by_name[r.kind].finalize(r, by_ref, ctx) for r in collected]
+    finalized = [by_name[r.kind].finalize(r, by_ref, ctx) for r in by_ref.values()]
     by_ref = {r.ref: r for r in finalized}
     final = [r.copy(depends=by_name[r.kind].dependencies(r, by_ref, ctx)) for r in finalized]
     order = {kind.name: i for i, kind in enumerate(kinds)}

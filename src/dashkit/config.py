@@ -7,8 +7,12 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import ConfigError
+
+if TYPE_CHECKING:
+    from .builders.datasource_definitions import DatasourceDefinition
 
 CONFIG_FILE = "dashkit.yaml"
 OWNER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
@@ -30,11 +34,13 @@ _DEFAULT_KEYS = {"timeout", "concurrency"}
 
 @dataclass(frozen=True)
 class DatasourceRef:
-    """How an environment finds the datasource behind a logical name: by uid, or by name through the API."""
+    """How an environment finds the datasource behind a logical name: by uid, or by name through the API. An entry
+    with `type` defines a datasource dashkit manages in that environment (`managed`; its uid and name are set)."""
 
     logical: str
     uid: str | None = None
     name: str | None = None
+    managed: DatasourceDefinition | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -197,7 +203,7 @@ def parse_settings(data: object, root: Path) -> Settings:
     for name, raw in envs_raw.items():
         if not isinstance(name, str) or not _ENV_NAME_RE.match(name):
             raise ConfigError(f"{where}: environment name {name!r} must be letters, digits, '-' or '_'")
-        envs[name] = _parse_environment(name, raw, defaults, where)
+        envs[name] = _parse_environment(name, raw, defaults, where, owner)
     runbooks = _mapping(mapping.get("runbooks", {}), "runbooks", where)
     _no_unknown(runbooks, {"base_url"}, "runbooks.", where)
     base_url = runbooks.get("base_url")
@@ -208,7 +214,7 @@ def parse_settings(data: object, root: Path) -> Settings:
                     runbook_base_url=base_url.rstrip("/") if base_url else None, lint=lint)
 
 
-def _parse_environment(name: str, raw: object, defaults: Mapping, where: str) -> Environment:
+def _parse_environment(name: str, raw: object, defaults: Mapping, where: str, owner: str) -> Environment:
     key = f"environments.{name}"
     env = _mapping(raw, key, where)
     _no_unknown(env, _ENV_KEYS, f"{key}.", where)
@@ -279,7 +285,7 @@ def _parse_environment(name: str, raw: object, defaults: Mapping, where: str) ->
         user_env=user_env,
         password_env=password_env,
         org_id=org_id,
-        datasources=_parse_datasources(env.get("datasources", {}), f"{key}.datasources", where),
+        datasources=_parse_datasources(env.get("datasources", {}), f"{key}.datasources", where, owner),
         verify_tls=verify,
         timeout=timeout,
         concurrency=concurrency,
@@ -293,7 +299,11 @@ def _parse_environment(name: str, raw: object, defaults: Mapping, where: str) ->
     )
 
 
-def _parse_datasources(raw: object, key: str, where: str) -> dict[str, DatasourceRef]:
+_REF_KEYS = {"uid", "name"}
+_MANAGED_KEYS = {"type", "url", "access", "json_data", "secrets", "name", "uid", "is_default", "basic_auth_user"}
+
+
+def _parse_datasources(raw: object, key: str, where: str, owner: str) -> dict[str, DatasourceRef]:
     entries = _mapping(raw, key, where)
     out = {}
     for logical, spec in entries.items():
@@ -303,7 +313,15 @@ def _parse_datasources(raw: object, key: str, where: str) -> dict[str, Datasourc
         if isinstance(spec, str):
             spec = {"uid": spec}
         spec = _mapping(spec, sub, where)
-        _no_unknown(spec, {"uid", "name"}, f"{sub}.", where)
+        if "type" in spec:
+            out[logical] = _managed_datasource(logical, spec, sub, where, owner)
+            continue
+        for k in spec:
+            if k in _MANAGED_KEYS - _REF_KEYS:
+                raise ConfigError(f"{where}: key '{sub}.{k}' describes a datasource dashkit manages, but '{sub}' has "
+                                  "no 'type'", hint="add e.g. type: prometheus to define it, or keep only uid or name "
+                                  "to use an existing datasource")
+        _no_unknown(spec, _REF_KEYS, f"{sub}.", where)
         uid, name = spec.get("uid"), spec.get("name")
         if (uid is None) == (name is None) or not isinstance(uid or name, str):
             raise ConfigError(
@@ -312,6 +330,71 @@ def _parse_datasources(raw: object, key: str, where: str) -> dict[str, Datasourc
             )
         out[logical] = DatasourceRef(logical=logical, uid=uid, name=name)
     return out
+
+
+def _managed_datasource(logical: str, spec: dict, sub: str, where: str, owner: str) -> DatasourceRef:
+    """An environment entry with `type`: a datasource dashkit creates and keeps in line in that environment. Its
+    secrets are env var NAMES, checked to be set only when the environment is used (diff/sync)."""
+    from .builders.datasource_definitions import (
+        ACCESS_MODES,
+        MAX_NAME,
+        RESERVED_JSON_KEYS,
+        TYPE_RE,
+        datasource_definition,
+        derived_uid,
+    )
+    from .builders.errors import BuilderError
+    from .naming import is_valid_uid
+
+    _no_unknown(spec, _MANAGED_KEYS, f"{sub}.", where)
+    kind = spec["type"]
+    if not isinstance(kind, str) or not TYPE_RE.match(kind):
+        raise ConfigError(f"{where}: key '{sub}.type' must be a datasource plugin id such as prometheus, loki, tempo, "
+                          f"jaeger or elasticsearch (got {kind!r})")
+    if "url" not in spec:
+        raise ConfigError(f"{where}: key '{sub}.url' is missing", hint="e.g. url: http://prometheus:9090 "
+                          "(url: '' for a plugin without one)")
+    url = spec["url"]
+    if not isinstance(url, str) or (url and not re.match(r"^https?://[^\s/]+\S*$", url)):
+        raise ConfigError(f"{where}: key '{sub}.url' must be an http(s) URL (got {url!r})")
+    access = spec.get("access", "proxy")
+    if access not in ACCESS_MODES:
+        raise ConfigError(f"{where}: key '{sub}.access' must be proxy or direct (got {access!r})",
+                          hint="proxy: Grafana's server queries it (the default); direct: the browser does")
+    json_data = _mapping(spec.get("json_data", {}), f"{sub}.json_data", where)
+    for k in json_data:
+        if not isinstance(k, str) or k in RESERVED_JSON_KEYS:
+            raise ConfigError(f"{where}: key '{sub}.json_data.{k}' " + (
+                "is dashkit's own (its owner marker, checksum and secret digest); leave it out"
+                if isinstance(k, str) else "must be a string"))
+    secrets = _mapping(spec.get("secrets", {}), f"{sub}.secrets", where)
+    for k, var in secrets.items():
+        if not isinstance(k, str) or not k:
+            raise ConfigError(f"{where}: key '{sub}.secrets' must map secureJsonData keys to env var names")
+        _env_var_name(var, f"{sub}.secrets.{k}", where)
+    name = spec.get("name", logical)
+    if not isinstance(name, str) or not name.strip() or name != name.strip() or len(name) > MAX_NAME:
+        raise ConfigError(f"{where}: key '{sub}.name' must be a datasource name of 1-{MAX_NAME} characters "
+                          f"(got {name!r})")
+    uid = spec.get("uid", derived_uid(owner, logical))
+    if not is_valid_uid(uid):
+        raise ConfigError(f"{where}: key '{sub}.uid' must be 1-40 letters, digits, '-' or '_' (got {uid!r})")
+    is_default = spec.get("is_default", False)
+    if not isinstance(is_default, bool):
+        raise ConfigError(f"{where}: key '{sub}.is_default' must be true or false")
+    user = spec.get("basic_auth_user")
+    if user is not None and (not isinstance(user, str) or not user):
+        raise ConfigError(f"{where}: key '{sub}.basic_auth_user' must be a user name")
+    if user is not None and "basicAuthPassword" not in secrets:
+        raise ConfigError(f"{where}: key '{sub}.basic_auth_user' needs the password as a secret",
+                          hint=f"add secrets: {{basicAuthPassword: ENV_VAR_NAME}} under {sub}")
+    try:
+        definition = datasource_definition(kind, name, url, uid=uid, logical=logical, access=access,
+                                           is_default=is_default, json_data=json_data, basic_auth_user=user,
+                                           secrets=secrets)
+    except BuilderError as exc:
+        raise ConfigError(f"{where}: key '{sub}': {exc}") from None
+    return DatasourceRef(logical=logical, uid=uid, name=name, managed=definition)
 
 
 def _mapping(value: object, key: str, where: str) -> dict:

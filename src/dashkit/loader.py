@@ -1,4 +1,4 @@
-"""Discover definition modules under dashboards/ and alerts/ and import each one in isolation."""
+"""Discover definition modules under datasources/, dashboards/ and alerts/ and import each one in isolation."""
 
 from __future__ import annotations
 
@@ -15,14 +15,15 @@ from typing import Any
 
 from .errors import DefinitionError
 
-AREAS = ("dashboards", "alerts")
+AREAS = ("datasources", "dashboards", "alerts")
+FIRST_AREA = "datasources"  # imported before the others: the datasources it defines are names their builders accept
 
 
 @dataclass(frozen=True)
 class Definition:
     """One imported definition module, or one YAML definition file (SLO specs under alerts/)."""
 
-    area: str  # "dashboards" or "alerts"
+    area: str  # "datasources", "dashboards" or "alerts"
     relpath: str  # e.g. "dashboards/payments/api.py", always with forward slashes
     folder_path: tuple[str, ...]  # directories between the area folder and the module
     module: ModuleType  # empty for a YAML file
@@ -34,8 +35,8 @@ class Definition:
 
 
 def discover(root: Path) -> list[Path]:
-    """Every *.py under dashboards/ and alerts/ (and *.yaml, *.yml under alerts/) whose name and folders do not
-    start with '_' or '.', sorted."""
+    """Every *.py under datasources/, dashboards/ and alerts/ (and *.yaml, *.yml under alerts/) whose name and
+    folders do not start with '_' or '.': datasources/ first, then the others sorted by path."""
     found = []
     for area in AREAS:
         base = root / area
@@ -47,19 +48,46 @@ def discover(root: Path) -> list[Path]:
             if any(p.startswith(("_", ".")) for p in parts):
                 continue
             found.append(path)
-    return sorted(found, key=lambda p: p.relative_to(root).as_posix())
+    return sorted(found, key=lambda p: (p.relative_to(root).parts[0] != FIRST_AREA, p.relative_to(root).as_posix()))
 
 
 def load_definitions(root: Path) -> Iterator[Definition]:
     """Every definition, imported one at a time: a consumer that takes what it needs from each before asking for the
     next holds one module's objects at a time (thousands of dashboards need not all be in memory at once). A module
-    leaves sys.modules once the next one is asked for."""
-    for path in discover(root):
-        definition = import_definition(root, path)
-        try:
-            yield definition
-        finally:
-            sys.modules.pop(definition.module.__name__, None)
+    leaves sys.modules once the next one is asked for.
+
+    While a project loads, the logical names of the datasources a datasources/ module defines are known to the
+    builders of every module imported after it (they are imported first), as the names dashkit.yaml maps are."""
+    with contextlib.ExitStack() as declared:
+        for path in discover(root):
+            definition = import_definition(root, path)
+            try:
+                yield definition
+            finally:
+                sys.modules.pop(definition.module.__name__, None)
+            if definition.area == FIRST_AREA:
+                _declare_datasources(definition, declared)
+
+
+def _declare_datasources(definition: Definition, declared: contextlib.ExitStack) -> None:
+    from .builders.datasource_definitions import declared_logical_names
+    from .project_context import known_datasources, loading_project
+
+    known = known_datasources()
+    names = declared_logical_names(getattr(definition.module, "datasources", None))
+    if known is None or not names - known:
+        return
+    wider = known | names
+    scope = loading_project(wider)
+    scope.__enter__()
+
+    def leave() -> None:
+        # A generator abandoned on an error is closed when its traceback goes, after the project load that set the
+        # outer names has ended: then there is nothing left to restore.
+        if known_datasources() == wider:
+            scope.__exit__(None, None, None)
+
+    declared.callback(leave)
 
 
 def import_definition(root: Path, path: Path) -> Definition:

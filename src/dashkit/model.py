@@ -9,6 +9,9 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 
+FOLDER = "folder"  # the kind whose uid `Resource.folder` and `LiveResource.folder` hold
+
+
 @dataclass(frozen=True, order=True)
 class ResourceRef:
     kind: str

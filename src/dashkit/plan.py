@@ -9,7 +9,7 @@ from typing import Any
 
 from .diff import DiffLine, natural_key, semantic_diff
 from .kinds.base import LiveResource, ResourceKind, is_dashkit_owner, owner_phrase
-from .model import Resource, ResourceRef
+from .model import FOLDER, Resource, ResourceRef
 from .wording import plural
 
 
@@ -34,6 +34,7 @@ class Change:
     details: list[DiffLine] = field(default_factory=list)
     reason: str | None = None
     foreign_owner: str | None = None  # blocked because another owner's marker is on it
+    forceable: bool = True  # blocked: --force would apply it (False: still in use, or Grafana does not let it change)
 
     @property
     def symbol(self) -> str:
@@ -114,8 +115,14 @@ class Plan:
     def summary(self) -> str:
         n = self.counts()
         text = f"Plan: {n['add']} to add, {n['change']} to change, {n['destroy']} to destroy."
-        if n["blocked"]:
-            text += f" {n['blocked']} drifted or not ours: left alone (use --force to overwrite)."
+        in_use = sum(not c.forceable and c.desired is None for c in self.blocked)
+        locked = sum(not c.forceable and c.desired is not None for c in self.blocked)
+        if n["blocked"] - in_use - locked:
+            text += f" {n['blocked'] - in_use - locked} drifted or not ours: left alone (use --force to overwrite)."
+        if locked:
+            text += f" {locked} Grafana does not let dashkit change: left alone."
+        if in_use:
+            text += f" {in_use} still in use: not deleted."
         return text
 
     def ownership_note(self) -> str | None:
@@ -166,7 +173,8 @@ def make_plan(
         for resource in (r for r in desired if r.kind == kind.name):
             changes.append(_plan_one(kind, resource, live.get(resource.ref), owner=owner, force=force,
                                      adopt_owners=adopt_owners))
-    deletes, kept = _plan_deletes(kinds, wanted, live, prune)
+    left = {c.ref for c in changes if c.action is Action.BLOCKED}
+    deletes, kept = _plan_deletes(kinds, wanted, live, prune, left)
     return Plan(env=env, url=url, changes=changes + deletes, kept=kept, prune=prune, force=force,
                 adopt_owners=adopt_owners)
 
@@ -208,7 +216,7 @@ def _plan_one(kind: ResourceKind, resource: Resource, live: LiveResource | None,
         change.details = semantic_diff(live.comparable, wanted, kind.keyed_lists())
     if live.extra.get("provisioned"):
         provisioned = live.extra["provisioned"]
-        change.action = Action.BLOCKED
+        change.action, change.forceable = Action.BLOCKED, False
         change.reason = provisioned if isinstance(provisioned, str) else "provisioned from a file on the Grafana server"
         return change
     change.foreign_owner = other
@@ -231,10 +239,25 @@ def _plan_deletes(
     wanted: dict[ResourceRef, Resource],
     live: dict[ResourceRef, LiveResource],
     prune: bool,
+    left: set[ResourceRef],  # defined, but left as they are (blocked)
 ) -> tuple[list[Change], list[Kept]]:
     deletes: list[Change] = []
     kept: list[Kept] = []
     deleting: set[ResourceRef] = set()
+    held: dict[ResourceRef, list[ResourceRef]] = {}  # folder -> what sits in it, as the kinds read it
+    for other in live.values():
+        if other.folder:
+            held.setdefault(ResourceRef(FOLDER, other.folder), []).append(other.ref)
+
+    def stays(ref: ResourceRef, holder: ResourceRef) -> bool:
+        """`ref`, which sits in or uses `holder`, still will after this run (it is not deleted, and either no longer
+        defined or defined still in or using `holder`)."""
+        if ref in deleting:
+            return False
+        if ref not in wanted or ref in left:  # not defined, or defined but left as it is (drifted, not ours)
+            return True
+        return wanted[ref].folder == holder.uid or holder in wanted[ref].depends
+
     for kind in reversed(kinds):
         orphans = [lv for lv in live.values() if lv.ref.kind == kind.name and lv.ref not in wanted]
         orphans.sort(key=lambda lv: (-lv.label.count("/"), natural_key(lv.label), lv.ref.uid))  # children first
@@ -249,13 +272,19 @@ def _plan_deletes(
             elif not lv.deletable:
                 reason = lv.note or "cannot be deleted"
             else:
-                blockers = [
-                    ref for ref in lv.contains
-                    if ref not in deleting and (ref not in wanted or wanted[ref].folder == lv.ref.uid)
-                ]
+                contents = dict.fromkeys((*lv.contains, *held.get(lv.ref, ())))
+                blockers = [ref for ref in contents if stays(ref, lv.ref)]
                 if blockers:
                     reason = (f"still holds {plural(len(blockers), 'item')} dashkit does not delete "
                               f"(e.g. {blockers[0]}); deleting it would take them too")
+                users = [ref for ref in lv.used_by if stays(ref, lv.ref)]
+                if users and not reason:
+                    named = [lv.used_by[ref] for ref in users]
+                    shown = ", ".join(named[:5]) + (f" and {len(named) - 5} more" if len(named) > 5 else "")
+                    deletes.append(Change(Action.BLOCKED, lv.ref, lv.label, live=lv, forceable=False,
+                                          reason=f"still used by {shown}; deleted once nothing uses it (remove it "
+                                                 "from them, or delete them in the same run)"))
+                    continue
             if reason:
                 kept.append(Kept(lv.ref, lv.label, reason))
                 continue

@@ -54,7 +54,10 @@ def _change_lines(change: Change, style: Style) -> list[str]:
     if change.source:
         head += style(f"  ({change.source})", fg="bright_black")
     out = [style(head, fg=color) if color else head]
-    if change.action is Action.BLOCKED:
+    if change.action is Action.BLOCKED and not change.forceable:
+        what = "not deleted" if change.desired is None else "left alone (--force does not change that)"
+        out.append(style(f"      ! {what}: {change.reason}", fg="magenta"))
+    elif change.action is Action.BLOCKED:
         out.append(style(f"      ! drift: {change.reason}; not overwritten (sync --force would)", fg="magenta"))
     elif change.reason:
         out.append(style(f"      note: {change.reason}", fg="bright_black"))

@@ -43,8 +43,8 @@ def scaffold_files(name: str, port: int = EMULATOR_PORT) -> dict[str, str]:
 
 def _config(name: str, port: int) -> str:
     return f"""\
-# dashkit project '{name}': dashboards/ and alerts/ hold the definitions; `dashkit build`, `dashkit lint`,
-# `dashkit diff --env local` and `dashkit sync --env local` work on them.
+# dashkit project '{name}': dashboards/ and alerts/ (and datasources/) hold the definitions; `dashkit build`,
+# `dashkit lint`, `dashkit diff --env local` and `dashkit sync --env local` work on them.
 owner: {name}          # ownership marker: dashkit only ever changes or deletes what carries it
 runbooks:              # `dashkit build` writes a runbook per alert under build/runbooks/; publish them there
   base_url: https://runbooks.example.com/{name}
@@ -55,6 +55,10 @@ environments:
     datasources:                # logical name used in code -> this environment's datasource
       prometheus: {{uid: {_seeded_uid("prometheus")}}}
       loki: {{uid: {_seeded_uid("loki")}}}
+      # tempo:                  # an entry with `type` is a datasource dashkit creates and manages here;
+      #   type: tempo           # datasources/*.py modules define ones for every environment (docs/datasources.md)
+      #   name: Traces
+      #   url: http://localhost:3200
   # prod:
   #   url: https://grafana.example.com
   #   token_env: GRAFANA_PROD_TOKEN

@@ -12,6 +12,7 @@ from .apply import Backups, Outcome, Validation, apply_plan, validate_plan
 from .build import Project
 from .client import GrafanaClient
 from .config import Environment, Settings
+from .datasource_refs import ResolvedDatasource
 from .errors import AuthError, ConfigError, DashkitError, GrafanaUnreachable, NotFound
 from .grafana_api import LEGACY, Api, detect
 from .kinds.base import BuildContext, LiveResource, ResourceKind, SyncContext, all_kinds
@@ -91,7 +92,12 @@ def plan_sync(project: Project, conn: Connection, *, prune: bool = False, force:
     by_name = {kind.name: kind for kind in kinds}
     build_ctx = BuildContext(root=settings.root, owner=settings.owner, runbook_base_url=settings.runbook_base_url)
     defined = [r for r in project.resources if r.kind in by_name]
-    defined += [r for kind in kinds for r in kind.environment_resources(settings, conn.env, build_ctx)]
+    environment = [r for kind in kinds for r in kind.environment_resources(settings, conn.env, build_ctx)]
+    if targets:  # the environment's own resources (dashkit.yaml) are selected here, the project's were already
+        from .targets import select_environment
+
+        environment = select_environment(environment, defined, targets, conn.env.name)
+    defined += environment
     desired = with_datasources(defined, by_name, conn)
     desired = [by_name[r.kind].prepare(r, ctx) for r in desired]
     for kind in kinds:  # an existing resource a kind adopts instead of creating its own: references follow it
@@ -182,18 +188,51 @@ def validate_sync(plan: Plan, project: Project, conn: Connection) -> Validation 
 
 def with_datasources(resources: list[Resource], by_name: dict[str, ResourceKind], conn: Connection) -> list[Resource]:
     """The resources with their logical datasource names replaced by this environment's datasources (lazily, for a
-    packed body); a name that does not resolve fails here, before anything is read or written."""
+    packed body); a name that does not resolve fails here, before anything is read or written. A resource naming a
+    datasource the project defines depends on it (it is written first)."""
+    providers = _provided_datasources(resources, by_name, conn.env)
     uses: dict[str, list[str]] = {}
     names = {}
-    managed = dict(filter(None, (by_name[r.kind].provided_datasource(r) for r in resources)))
     for resource in resources:
         names[id(resource)] = found = by_name[resource.kind].datasource_names(resource)
         for name in sorted(found):
             uses.setdefault(name, []).append(resource.source or resource.label)
     if not uses:
         return resources
+    managed = {name: datasource for name, (datasource, _) in providers.items()}
     resolved = datasource_lookup.resolve(uses, conn.env, conn.client, managed)
-    return [by_name[r.kind].with_datasources(r, resolved) if names[id(r)] else r for r in resources]
+    out = []
+    for resource in resources:
+        used = names[id(resource)]
+        if used:
+            needs = tuple(sorted({providers[n][1].ref for n in used if n in providers
+                                  and providers[n][1].kind != resource.kind} - set(resource.depends)))
+            resource = by_name[resource.kind].with_datasources(resource, resolved)
+            if needs:
+                resource = resource.copy(depends=(*resource.depends, *needs))
+        out.append(resource)
+    return out
+
+
+def _provided_datasources(resources: list[Resource], by_name: dict[str, ResourceKind],
+                          env: Environment) -> dict[str, tuple[ResolvedDatasource, Resource]]:
+    """Logical name -> (the datasource, the resource defining it) for the datasources the project defines; a name
+    defined twice (a datasources/ module and dashkit.yaml) is an error naming both."""
+    out: dict[str, tuple[ResolvedDatasource, Resource]] = {}
+    for resource in resources:
+        provided = by_name[resource.kind].provided_datasource(resource)
+        if provided is None:
+            continue
+        name, datasource = provided
+        key = f"dashkit.yaml environments.{env.name}.datasources.{name}"
+        ref = env.datasources.get(name)
+        if name in out or (ref is not None and ref.managed is None):
+            other = out[name][1].source if name in out else f"{key} (an existing datasource)"
+            raise ConfigError(f"datasource '@{name}' is defined twice: in {other} and in {resource.source}",
+                              hint="define a logical name once: in a datasources/ module (every environment) or "
+                                   f"under {key} (that environment); rename one with logical=...")
+        out[name] = (datasource, resource)
+    return out
 
 
 def apply_sync(

@@ -100,9 +100,10 @@ def test_reference_project_round_trips_through_grafana(grafana, project, dashkit
     assert diff.code == 0, diff.out
     live = grafana.dashboard("checkout-golden-signals")["dashboard"]
     picker = live["templating"]["list"][0]
-    assert picker["type"] == "datasource" and picker["current"] == {"text": "Prometheus", "value": "prom-local"}
+    assert picker["type"] == "datasource" and picker["current"] == {"text": "Platform Prometheus",
+                                                                    "value": "platform-prometheus"}
     logs_panel = next(p for row in live["panels"] for p in row.get("panels", []) if p["type"] == "logs")
-    assert logs_panel["datasource"] == {"type": "loki", "uid": "loki-local"}
+    assert logs_panel["datasource"] == {"type": "loki", "uid": "platform-loki"}  # dashkit.yaml defines both
 
 
 def test_a_bad_builder_call_fails_the_build_at_its_line(project, dashkit):

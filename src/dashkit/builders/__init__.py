@@ -20,10 +20,20 @@ from .alerts import (
 )
 from .conventions import DEFAULT, Conventions
 from .dashboards import Dashboard, dashboard, dashboard_link
+from .datasource_definitions import (
+    DatasourceDefinition,
+    datasource_definition,
+    elasticsearch,
+    jaeger,
+    loki,
+    prometheus,
+    tempo,
+)
 from .datasources import Datasource, datasource_ref
 from .errors import BuilderError
 from .golden import deploy_annotation, node_dashboard, overview_dashboard, service_dashboard, service_dashboard_uid
 from .layout import Row, layout
+from .library_panels import SharedPanel, library_panel, library_panel_uid, shared_panel
 from .notifications import (
     ContactPoint,
     MuteTiming,
@@ -52,6 +62,7 @@ from .panels import (
     timeseries,
     traces,
 )
+from .permissions import FolderPermissions, Team, permissions, team
 from .queries import (
     Matcher,
     aggregate,
@@ -84,12 +95,16 @@ __all__ = [
     "Conventions",
     "Dashboard",
     "Datasource",
+    "DatasourceDefinition",
+    "FolderPermissions",
     "Matcher",
     "MuteTiming",
     "Query",
     "Route",
     "Row",
     "RuleGroup",
+    "SharedPanel",
+    "Team",
     "Template",
     "aggregate",
     "alert_list",
@@ -100,9 +115,11 @@ __all__ = [
     "container_memory_saturation",
     "dashboard",
     "dashboard_link",
+    "datasource_definition",
     "datasource_ref",
     "datasource_variable",
     "deploy_annotation",
+    "elasticsearch",
     "email",
     "eq",
     "error_ratio",
@@ -111,11 +128,15 @@ __all__ = [
     "gauge",
     "heatmap",
     "increase",
+    "jaeger",
     "label_set",
     "label_values",
     "latency_quantile",
     "layout",
+    "library_panel",
+    "library_panel_uid",
     "logs",
+    "loki",
     "math_expression",
     "mute_timing",
     "ne",
@@ -123,6 +144,8 @@ __all__ = [
     "notification_policy",
     "overview_dashboard",
     "pagerduty",
+    "permissions",
+    "prometheus",
     "prometheus_query",
     "query_variable",
     "rate",
@@ -137,12 +160,15 @@ __all__ = [
     "service_alerts",
     "service_dashboard",
     "service_dashboard_uid",
+    "shared_panel",
     "slack",
     "slo",
     "slo_row",
     "stat",
     "table",
+    "team",
     "template",
+    "tempo",
     "text",
     "threshold_expression",
     "thresholds",

@@ -187,6 +187,14 @@ def confirm_and_apply(ctx: click.Context, app: App, project, conn, plan, fmt: st
 
 def _fail_if_blocked(plan) -> None:
     """Exit 5 when drifted or foreign-owned resources were left alone: someone should look before --force."""
+    if plan.blocked and not any(c.forceable for c in plan.blocked):
+        if all(c.desired is None for c in plan.blocked):
+            raise PartialSync(f"not deleted: {plural(len(plan.blocked), 'resource')} still in use (see above)",
+                              hint="remove each from what uses it, or delete that in the same run, then sync --prune "
+                                   "again")
+        raise PartialSync(f"left alone: {plural(len(plan.blocked), 'resource')} that Grafana does not let dashkit "
+                          "change or delete (see above)",
+                          hint="each reason above says what would let it change; --force does not")
     if plan.blocked:
         from ..kinds.base import is_dashkit_owner
 

@@ -78,6 +78,7 @@ class LiveResource:
     remark: str | None = None  # why it needs a write although its content matches (e.g. its marks are outdated)
     depends: tuple[ResourceRef, ...] = ()
     contains: tuple[ResourceRef, ...] = ()  # live children a delete would take with it (folder contents)
+    used_by: dict[ResourceRef, str] = field(default_factory=dict)  # what uses it (ref -> its name): prune waits
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -178,6 +179,12 @@ class ResourceKind:
         library panels a dashboard uses), as this kind knows it; a reference to nothing defined may raise a
         DefinitionError naming it."""
         return resource.depends
+
+    def merge(self, first: Resource, second: Resource) -> Resource | None:
+        """The one resource two definitions with the same uid make together (a folder's permissions declared alike
+        by two of its modules), or None when that is an error the build reports naming both (the default); a kind
+        may raise its own DefinitionError instead."""
+        return None
 
     def spec_to_json(self, resource: Resource) -> Any:
         """What of `resource.spec` a saved plan keeps (JSON; what applying the resource needs), None for nothing."""

@@ -128,7 +128,7 @@ EXAMPLE = KindExample(
 class DashboardKind(ResourceKind):
     name = "dashboard"
     example = EXAMPLE
-    depends_on = ("folder",)
+    depends_on = ("folder", "library_panel")
     area = "dashboards"
     exports = ("dashboard", "dashboards")
     order = 20

@@ -1,8 +1,7 @@
-"""Owner records for alerting resources that have no field of their own to carry dashkit's owner marker (mute
-timings, the root of the notification policy tree): one notification template per resource, named
-`dashkit.owner.<kind>.<name>`, whose content is a comment naming the owner. Grafana keeps templates beside the
-resources they describe, so every project sharing the Grafana reads the same records; the first to claim a name
-owns it."""
+"""Owner records for resources that have no field of their own to carry dashkit's owner marker (mute timings, the
+root of the notification policy tree, teams, folder permissions): one notification template per resource, named
+`dashkit.owner.<kind>.<name>`, whose content is a comment naming the owner. Every project sharing the Grafana (org)
+reads the same records; the first to claim a name owns it."""
 
 from __future__ import annotations
 
