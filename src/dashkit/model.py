@@ -8,7 +8,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Any
 
-
 FOLDER = "folder"  # the kind whose uid `Resource.folder` and `LiveResource.folder` hold
 
 

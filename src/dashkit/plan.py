@@ -202,7 +202,7 @@ def _plan_one(kind: ResourceKind, resource: Resource, live: LiveResource | None,
         if taken_over:
             change.action = Action.UPDATE
             change.reason = f"takes it over from owner '{live.owner}' (--adopt-owner; content unchanged)"
-        elif not live.managed and other is None and not live.extra.get("provisioned"):
+        elif not live.managed and other is None and not live.locked:
             change.action = Action.UPDATE
             change.reason = "marks it as managed by dashkit (content unchanged)"
         elif live.managed and live.remark and live.drift is None:
@@ -214,10 +214,8 @@ def _plan_one(kind: ResourceKind, resource: Resource, live: LiveResource | None,
         change.details = [DiffLine("~", live.headline)]
     else:
         change.details = semantic_diff(live.comparable, wanted, kind.keyed_lists())
-    if live.extra.get("provisioned"):
-        provisioned = live.extra["provisioned"]
-        change.action, change.forceable = Action.BLOCKED, False
-        change.reason = provisioned if isinstance(provisioned, str) else "provisioned from a file on the Grafana server"
+    if live.locked:
+        change.action, change.forceable, change.reason = Action.BLOCKED, False, live.locked
         return change
     change.foreign_owner = other
     problem = f"owned by {owner_phrase(other)}" if other is not None else live.drift

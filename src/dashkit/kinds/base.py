@@ -79,6 +79,7 @@ class LiveResource:
     depends: tuple[ResourceRef, ...] = ()
     contains: tuple[ResourceRef, ...] = ()  # live children a delete would take with it (folder contents)
     used_by: dict[ResourceRef, str] = field(default_factory=dict)  # what uses it (ref -> its name): prune waits
+    locked: str | None = None  # why Grafana does not let it be written through the API (provisioned): not even --force
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -155,7 +155,7 @@ class AppPlatformDashboards:
         if managers.is_repo(owner) or str(annotations.get(managers.MANAGED_BY, "")).startswith("classic-file"):
             live.deletable = False
             live.note = f"managed by {managers.describe_other(owner or '')}: change it there"
-            live.extra["provisioned"] = live.note
+            live.locked = live.note
         if live.managed and live.drift is None:
             if legacy_marked:
                 live.remark = "adds Grafana's manager annotations (content unchanged)"

@@ -94,7 +94,7 @@ class LegacyDashboards:
         if meta.get("provisioned"):
             live.deletable = False
             live.note = "provisioned from a file on the Grafana server"
-            live.extra["provisioned"] = True
+            live.locked = "provisioned from a file on the Grafana server"
         return live
 
     def save(self, resource: Resource, live: LiveResource | None, ctx: SyncContext) -> None:

@@ -217,7 +217,7 @@ class DatasourceKind(ResourceKind):
                 live.drift = "changed in Grafana since dashkit last wrote it"
         if ds.get("readOnly"):
             live.deletable, live.note = False, READ_ONLY
-            live.extra["provisioned"] = READ_ONLY
+            live.locked = READ_ONLY
         if desired is not None:
             live.comparable = {**_as_desired(comparable, desired), "jsonData": dict(comparable["jsonData"])}
             names = _secret_names(desired)
@@ -320,7 +320,7 @@ def _name_taken(resource: Resource, holder: dict[str, Any], ctx: SyncContext) ->
               "datasource of a name, so dashkit leaves both alone")
     return LiveResource(ref=resource.ref, title=resource.title, body=holder, comparable={"uid": uid},
                         path=resource.title, deletable=False, headline=f"name taken by datasource uid '{uid}'",
-                        extra={"provisioned": reason})
+                        locked=reason)
 
 
 def _refuse_duplicates(resources: list[Resource], error: type) -> None:

@@ -203,7 +203,7 @@ class FolderPermissionKind(ResourceKind):
             if uid in wanted and not any(naming.folder_uid(o, p) == uid for o in ctx.owners for p in paths):
                 live.note = (f"folder '{live.path}' was not made by this project (dashkit uses it as it found it): "
                              "dashkit sets permissions only on folders it created")
-                live.extra["provisioned"] = live.note  # left alone even with --force
+                live.locked = live.note  # left alone even with --force
                 return live
             return live if live.owner is not None or live.comparable != defaults(live.extra["parent"]) else None
 

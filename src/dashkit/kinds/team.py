@@ -131,7 +131,7 @@ class TeamKind(ResourceKind):
         if found.get("isProvisioned"):  # Grafana 12+: synced from an identity provider (SCIM), changed there
             live.deletable = False
             live.note = "provisioned into Grafana by its identity provider: change it there"
-            live.extra["provisioned"] = live.note
+            live.locked = live.note
         return live
 
     def from_backup(self, document: Any, uid: str, source: str) -> Resource:
