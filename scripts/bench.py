@@ -297,6 +297,104 @@ def hostile(report: Report, work: Path) -> None:
     report.check(f"masking 20 KB of output <= 2 ms: {result['mask'] * 1000:.2f} ms", result["mask"] <= 0.002)
 
 
+# ---- backtest --------------------------------------------------------------------------------------------------
+BACKTEST_SERVICES = 10  # x 10 rules each (one per rate window) = 100 alert rules, each with its own query
+BACKTEST_DAYS = 7
+
+
+def backtest_history(start: int) -> str:
+    """7 days at 1-minute resolution of http_requests_total for 10 services x 2 instances, as OpenMetrics: 1% errors,
+    with a few incidents (10% to 40% for 5 to 60 minutes) per service."""
+    import random
+
+    rng = random.Random(17)
+    minutes = BACKTEST_DAYS * 24 * 60
+    lines = []
+    for s in range(BACKTEST_SERVICES):
+        incidents = [(rng.randrange(minutes), rng.randrange(5, 60), rng.choice((0.1, 0.2, 0.4))) for _ in range(6)]
+        for instance in ("a", "b"):
+            good = bad = 0.0
+            labels = f'service="svc-{s:02d}",instance="{instance}"'
+            rows_good, rows_bad = [], []
+            for m in range(minutes):
+                ratio = next((r for at, length, r in incidents if at <= m < at + length), 0.01)
+                t = start + m * 60
+                rows_good.append(f'http_requests_total{{{labels},status_code="200"}} {good:g} {t}')
+                rows_bad.append(f'http_requests_total{{{labels},status_code="500"}} {bad:g} {t}')
+                good += 1000 * (1 - ratio)
+                bad += 1000 * ratio
+            lines += rows_good + rows_bad
+    return "\n".join([*lines, "# EOF", ""])
+
+
+def backtest_project(root: Path) -> None:
+    """100 Grafana-managed alert rules: per service, the error ratio over windows of 1 to 10 minutes above 5%."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "dashkit.yaml").write_text("owner: bench\nenvironments:\n  local:\n    url: http://127.0.0.1:9\n"
+                                       "    token_env: BENCH_GRAFANA_TOKEN\n    datasources:\n"
+                                       "      prometheus: {uid: prom-local}\n")
+    (root / "alerts").mkdir(exist_ok=True)
+    (root / "alerts" / "errors.py").write_text(BACKTEST_RULES.replace("@SERVICES@", str(BACKTEST_SERVICES)))
+
+
+BACKTEST_RULES = '''
+from dashkit.builders import alert_rule, rule_group
+
+
+def errors(service, window):
+    ratio = ('sum by (service, instance) (rate(http_requests_total{service="%s",status_code="500"}[%dm]))'
+             ' / sum by (service, instance) (rate(http_requests_total{service="%s"}[%dm]))')
+    return alert_rule(f"Errors{window}m", expr=ratio % (service, window, service, window), threshold=0.05,
+                      pending="5m", summary="errors")
+
+
+rule_groups = [rule_group(f"svc-{s:02d}", [errors(f"svc-{s:02d}", w) for w in range(1, 11)])
+               for s in range(@SERVICES@)]
+'''
+
+
+def backtest_bench(report: Report, work: Path) -> None:
+    report.section(f"Backtest: {BACKTEST_SERVICES * 10} alert rules over {BACKTEST_DAYS} days at 1-minute resolution")
+    if not (shutil.which("prometheus") and shutil.which("promtool")):
+        report.row("dashkit backtest", "skipped", "(prometheus and promtool not installed: apt-get install prometheus)")
+        return
+    folder = work / "backtest"
+    folder.mkdir()
+    end = int(time.time()) // 3600 * 3600
+    start = end - BACKTEST_DAYS * 86400
+    source = folder / "history.om"
+    source.write_text(backtest_history(start))
+    subprocess.run(["promtool", "tsdb", "create-blocks-from", "openmetrics", "--quiet", "--max-block-duration=192h",
+                    str(source), str(folder / "data")], check=True, capture_output=True)
+    (folder / "prometheus.yml").write_text("global:\n  scrape_interval: 15s\nscrape_configs: []\n")
+    url = f"http://127.0.0.1:{free_port()}"
+    proc = subprocess.Popen(["prometheus", f"--config.file={folder / 'prometheus.yml'}",
+                             f"--storage.tsdb.path={folder / 'data'}", "--storage.tsdb.retention.time=30d",
+                             f"--web.listen-address={url.removeprefix('http://')}"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(600):
+            try:
+                if requests.get(url + "/api/v1/query", params={"query": "count(http_requests_total)",
+                                                              "time": end - 60}, timeout=1).json()["data"]["result"]:
+                    break
+            except (requests.RequestException, KeyError, ValueError):
+                pass
+            time.sleep(0.05)
+        project = folder / "project"
+        backtest_project(project)
+        times = ["--from", str(start), "--to", str(end - 60)]
+        result = dashkit(project, "backtest", "--prometheus", url, *times, "--format", "json")
+        doc = json.loads(result.output[result.output.index("{"):])
+        pages = sum(a["pages"] for a in doc["alerts"])
+        report.row(f"dashkit backtest, {BACKTEST_SERVICES * 10} Grafana rules x {BACKTEST_DAYS * 1440} evaluations",
+                   f"{result.wall:.2f} s", f"CPU {result.cpu:.2f} s, peak {result.rss_mb} MB; {pages} pages")
+        report.check(f"backtest of 100 alert rules over 7 days at 1m <= 10 s: {result.wall:.2f} s", result.wall <= 10)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
 def foundation_sdk_path(cache: Path) -> Path | None:
     """grafana-foundation-sdk, installed for the benchmark only (beside, not into, the project's environment)."""
     target = cache / "bench-foundation-sdk"
@@ -478,6 +576,7 @@ def main() -> int:
                 legacy_memory(report, work, n, limit)
         builders(report, args.dashboards)
         hostile(report, work)
+        backtest_bench(report, work)
         report.section("Lint and start-up")
         if CORPUS.is_dir():
             lint_s, findings = lint_corpus_time()

@@ -37,6 +37,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "import": ("import_cmd", "import_", "Turn dashboard JSON into Python definitions that build it back."),
     "init": ("init_cmd", "init", "Create a new dashkit project that syncs to `dashkit emulator` out of the box."),
     "restore": ("restore_cmd", "restore", "Put back what a sync backed up before overwriting or deleting it."),
+    "backtest": ("backtest_cmd", "backtest", "How often would the alert rules have fired? Replay Prometheus history."),
 }
 
 
