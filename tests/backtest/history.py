@@ -13,14 +13,12 @@ Nothing for catalog: its alerts have no data."""
 from __future__ import annotations
 
 import contextlib
-import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import requests
-from tests.lint.prometheus_fixture import free_port
+from tests.lint.prometheus_fixture import prometheus_over
 
 STEP = 60
 MINUTES = 2 * 24 * 60
@@ -122,35 +120,6 @@ def serving(workdir: Path, history: History) -> Iterator[History]:
     data, source, config, log = (workdir / name for name in ("data", "history.om", "prometheus.yml", "log"))
     source.write_text(openmetrics(history, series(history)))
     config.write_text("global:\n  scrape_interval: 15s\nscrape_configs: []\n")
-    subprocess.run(["promtool", "tsdb", "create-blocks-from", "openmetrics", "--quiet", "--max-block-duration=72h",
-                    str(source), str(data)], check=True, capture_output=True, timeout=120)
-    url = f"http://127.0.0.1:{free_port()}"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            ["prometheus", f"--config.file={config}", f"--storage.tsdb.path={data}",
-             f"--web.listen-address={url.removeprefix('http://')}", "--storage.tsdb.retention.time=30d"],
-            stdout=out, stderr=subprocess.STDOUT)
-    try:
-        _wait(url, process, history, log)
-        yield History(history.start, history.small_incident, history.incident, url)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _wait(url: str, process: subprocess.Popen, history: History, log: Path) -> None:
     params = {"match[]": "http_requests_total", "start": str(history.start), "end": str(history.end)}
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"prometheus exited with {process.returncode}:\n{log.read_text()}")
-        with contextlib.suppress(requests.RequestException, KeyError, ValueError):
-            if requests.get(f"{url}/-/ready", timeout=1).ok and \
-                    requests.get(f"{url}/api/v1/series", params=params, timeout=1).json()["data"]:
-                return
-        time.sleep(0.05)
-    raise RuntimeError(f"prometheus at {url} did not serve the history within 30s:\n{log.read_text()}")
+    with prometheus_over(data, source, config, log, params, block_duration="72h") as url:
+        yield History(history.start, history.small_incident, history.incident, url)

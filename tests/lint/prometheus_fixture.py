@@ -57,8 +57,21 @@ def running_prometheus(workdir: Path, scrape: str | None = None) -> Iterator[str
     jobs = (f"\n  - job_name: exporter\n    scrape_interval: 1s\n    static_configs:\n"
             f"      - targets: ['{scrape}']\n") if scrape else " []\n"
     config.write_text(f"global:\n  scrape_interval: 15s\nscrape_configs:{jobs}")
-    subprocess.run(["promtool", "tsdb", "create-blocks-from", "openmetrics", "--quiet", str(source), str(data)],
-                   check=True, capture_output=True, timeout=60)
+    params = {"match[]": "http_requests_total", "start": str(now - SPAN - 60), "end": str(now)}
+    with prometheus_over(data, source, config, log, params) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def prometheus_over(data: Path, source: Path, config: Path, log: Path,
+                    ready: dict[str, str], block_duration: str | None = None) -> Iterator[str]:
+    """The base URL of a Prometheus on loopback over the OpenMetrics file `source` (turned into TSDB blocks in `data`
+    by promtool), configured by `config`; ready once the series API answers `ready` (its query parameters) with
+    series; stopped on exit."""
+    build = ["promtool", "tsdb", "create-blocks-from", "openmetrics", "--quiet"]
+    if block_duration:
+        build.append(f"--max-block-duration={block_duration}")
+    subprocess.run([*build, str(source), str(data)], check=True, capture_output=True, timeout=120)
     url = f"http://127.0.0.1:{free_port()}"
     with log.open("w") as out:
         process = subprocess.Popen(
@@ -66,7 +79,7 @@ def running_prometheus(workdir: Path, scrape: str | None = None) -> Iterator[str
              f"--web.listen-address={url.removeprefix('http://')}", "--storage.tsdb.retention.time=30d"],
             stdout=out, stderr=subprocess.STDOUT)
     try:
-        _wait_for_series(url, process, now, log)
+        _wait_for_series(url, process, ready, log)
         yield url
     finally:
         process.terminate()
@@ -77,14 +90,13 @@ def running_prometheus(workdir: Path, scrape: str | None = None) -> Iterator[str
             process.wait()
 
 
-def _wait_for_series(url: str, process: subprocess.Popen, now: float, log: Path) -> None:
+def _wait_for_series(url: str, process: subprocess.Popen, params: dict[str, str], log: Path) -> None:
     """Ready, and the promtool blocks loaded: the series API returns them."""
-    params = {"match[]": "http_requests_total", "start": str(now - SPAN - 60), "end": str(now)}
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"prometheus exited with {process.returncode}:\n{log.read_text()}")
-        with contextlib.suppress(requests.RequestException):
+        with contextlib.suppress(requests.RequestException, KeyError, ValueError):
             if requests.get(f"{url}/-/ready", timeout=1).ok and \
                     requests.get(f"{url}/api/v1/series", params=params, timeout=1).json()["data"]:
                 return
