@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 
+from . import parallel
 from .config import LintConfig
 from .model import Document, Finding, Severity
 from .registry import all_rules
@@ -14,12 +16,15 @@ def lint(docs: list[Document], config: LintConfig | None = None, with_lines: boo
     """Findings, sorted; `with_lines` also finds each finding's line in its file (annotations need it)."""
     config = config or LintConfig()
     rules = [rule for rule in all_rules() if config.enabled(rule.code)]
-    raw: list[tuple[Document, Finding]] = []
-    for doc in docs:
+    local = [rule for rule in rules if not rule.project_wide]
+
+    def check(doc: Document) -> Iterator[Finding]:
         v2 = bool(doc.facts.get("schema_v2"))
-        for rule in rules:
-            if doc.kind in rule.applies_to and not rule.project_wide and not (v2 and rule.classic_only):
-                raw.extend((doc, finding) for finding in rule.check(doc, config.context))
+        for rule in local:
+            if doc.kind in rule.applies_to and not (v2 and rule.classic_only):
+                yield from rule.check(doc, config.context)
+
+    raw: list[tuple[Document, Finding]] = [(docs[i], f) for i, f in parallel.findings(docs, check)]
     by_path = {}
     for doc in docs:
         by_path.setdefault((doc.path, doc.prefix), doc)
